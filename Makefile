@@ -1,0 +1,38 @@
+# Two commands for a fresh machine (see README):
+#   make demo   set up, get the default data, build the warehouse, print headline figures
+#   make test   set up and run the whole test suite
+# Offline machines: set TALENTFLOW_MIRROR to a folder holding paperlists/ (e.g. ../shared/data).
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+DB     ?= out/demo.duckdb
+EXTRAS ?= dev
+
+.PHONY: setup demo test bench clean docs
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-$(EXTRAS): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS)]"
+	touch $@
+
+setup: $(VENV)/.installed-$(EXTRAS)
+
+demo: setup
+	mkdir -p out
+	$(BIN)/talentflow demo --db $(DB)
+
+test: setup
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+docs: setup
+	$(BIN)/talentflow schema > docs/schema.md
+
+clean:
+	rm -rf out .pytest_cache

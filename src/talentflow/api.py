@@ -1,0 +1,117 @@
+"""The Python API: every capability as a function that takes a warehouse (path or object) and
+returns DataFrames or result objects. The CLI is a thin layer over these functions.
+
+>>> import talentflow.api as tf
+>>> summary = tf.ingest_paperlists("ai.duckdb", venues=("icra",), years=(2019,))   # doctest: +SKIP
+>>> tf.table("ai.duckdb", "observations").head()                                  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Union
+
+import pandas as pd
+
+from talentflow.fetch import cache_dir, mirror_dir, remote_sizes
+from talentflow.ingest.csvfile import CsvSource
+from talentflow.ingest.paperlists import PaperlistsSource
+from talentflow.pipeline import IngestSummary, ProgressFn, ingest
+from talentflow.store.checks import run_checks
+from talentflow.store.warehouse import Warehouse
+
+DB = Union[str, Path, Warehouse, None]
+
+
+class _Opened:
+    """Use a given Warehouse as is, or open (and close) one from a path."""
+
+    def __init__(self, db: DB, read_only: bool = False):
+        self.given = isinstance(db, Warehouse)
+        self.wh = db if isinstance(db, Warehouse) else Warehouse(db, read_only=read_only)
+
+    def __enter__(self) -> Warehouse:
+        return self.wh
+
+    def __exit__(self, *exc) -> None:
+        if not self.given:
+            self.wh.close()
+
+
+def open_warehouse(db: DB = None, read_only: bool = False) -> Warehouse:
+    return db if isinstance(db, Warehouse) else Warehouse(db, read_only=read_only)
+
+
+def ingest_paperlists(db: DB = None, *, venues: tuple[str, ...] | None = None, years: tuple[int, ...] | None = None,
+                      strict: bool = False, on_progress: ProgressFn | None = None) -> IngestSummary:
+    """Ingest paperlists venue-year files (all, or the given venues and years)."""
+    source = PaperlistsSource(venues=venues, years=years)
+    with _Opened(db) as wh:
+        return ingest(wh, source, strict=strict, on_progress=on_progress)
+
+
+def paperlists_download_plan(venues: tuple[str, ...] | None, years: tuple[int, ...] | None) -> tuple[int, int | None] | None:
+    """(files to download, total bytes or None) — None when the mirror serves everything."""
+    if mirror_dir() is not None:
+        return None
+    source = PaperlistsSource(venues=venues, years=years)
+    root = cache_dir() / source.upstream.name / source.upstream.version
+    missing = [f for f in source.files() if not (root / f).is_file()]
+    if not missing:
+        return None
+    return len(missing), remote_sizes([source.upstream.url(f) for f in missing])
+
+
+def ingest_csv(db: DB, path: str | Path, *, mapping: dict[str, str] | None = None, namespace: str = "csv",
+               strict: bool = False, on_progress: ProgressFn | None = None) -> IngestSummary:
+    """Ingest a CSV/Parquet file of person-year-organization-country records."""
+    source = CsvSource(Path(path), mapping or {}, namespace)
+    with _Opened(db) as wh:
+        return ingest(wh, source, given_rule="input", strict=strict, on_progress=on_progress)
+
+
+def table(db: DB, name: str) -> pd.DataFrame:
+    """A whole warehouse table as a DataFrame (person-level: for local use, not for publication)."""
+    with _Opened(db, read_only=not isinstance(db, Warehouse)) as wh:
+        return wh.table(name)
+
+
+def status(db: DB = None) -> dict:
+    """Row counts, sources and rejects by reason."""
+    with _Opened(db, read_only=not isinstance(db, Warehouse)) as wh:
+        counts = wh.counts()
+        tables = pd.DataFrame({"table": list(counts), "rows": list(counts.values())})
+        sources = wh.query("""
+            SELECT source, version, count(*) AS files, sum(n_records) AS records, sum(n_observations) AS observations,
+                   sum(n_rejects) AS rejects, max(ingested_at) AS last_ingest
+            FROM ingest_runs GROUP BY ALL ORDER BY source""")
+        rejects = wh.query("""
+            SELECT source, reason, severity, count(*) AS n FROM rejects GROUP BY ALL ORDER BY n DESC""")
+        identity = wh.query("SELECT identity, count(*) AS researchers FROM researchers GROUP BY ALL ORDER BY identity")
+        return {"path": str(wh.path or ":memory:"), "tables": tables, "sources": sources, "rejects": rejects,
+                "identity": identity}
+
+
+def check(db: DB = None) -> pd.DataFrame:
+    """Run the schema's data checks; one row per check with the number of failing rows."""
+    with _Opened(db, read_only=not isinstance(db, Warehouse)) as wh:
+        return run_checks(wh.con, wh.schema)
+
+
+def headline(db: DB = None, *, min_cell: int = 10) -> dict[str, pd.DataFrame]:
+    """Headline figures of a warehouse (aggregates only; cells under ``min_cell`` researchers suppressed)."""
+    with _Opened(db, read_only=not isinstance(db, Warehouse)) as wh:
+        out = {}
+        out["Researchers by country (distinct researchers with an observation there)"] = wh.query("""
+            SELECT o.country, c.name, c.wb_region AS region, count(DISTINCT o.researcher_id) AS researchers,
+                   round(sum(o.weight), 1) AS weighted_authorships
+            FROM observations o LEFT JOIN countries c ON c.iso3 = o.country
+            WHERE o.country IS NOT NULL GROUP BY ALL HAVING count(DISTINCT o.researcher_id) >= ?
+            ORDER BY researchers DESC LIMIT 15""", [min_cell])
+        out["Largest institutions (weighted authorships)"] = wh.query("""
+            SELECT i.name, i.type, i.country, count(DISTINCT o.researcher_id) AS researchers,
+                   round(sum(o.weight), 1) AS weighted_authorships
+            FROM observations o JOIN institutions i USING (institution_id)
+            GROUP BY ALL HAVING count(DISTINCT o.researcher_id) >= ?
+            ORDER BY weighted_authorships DESC LIMIT 15""", [min_cell])
+        return out

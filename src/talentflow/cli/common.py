@@ -1,0 +1,55 @@
+"""Helpers the command modules share: opening the warehouse, parsing lists, reporting errors."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import typer
+from rich.console import Console
+
+from talentflow.errors import ConfigError, TalentflowError
+from talentflow.store.warehouse import Warehouse
+
+err = Console(stderr=True)
+
+
+@contextmanager
+def errors_to_exit() -> Iterator[None]:
+    """Turn talentflow's own errors into one red line on stderr and exit code 2."""
+    try:
+        yield
+    except TalentflowError as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(2) from None
+
+
+def open_warehouse(db: Path | None, *, read_only: bool = False) -> Warehouse:
+    return Warehouse(db, read_only=read_only)
+
+
+def split_list(values: list[str] | None) -> tuple[str, ...] | None:
+    """'a,b' 'c' -> ('a', 'b', 'c'); None when nothing was given."""
+    if not values:
+        return None
+    out = [v.strip() for value in values for v in value.split(",") if v.strip()]
+    return tuple(out) or None
+
+
+def parse_years(values: list[str] | None) -> tuple[int, ...] | None:
+    """'2015-2018', '2020,2021' -> (2015, 2016, 2017, 2018, 2020, 2021)."""
+    items = split_list(values)
+    if not items:
+        return None
+    years: list[int] = []
+    for item in items:
+        try:
+            if "-" in item:
+                lo, hi = (int(x) for x in item.split("-", 1))
+                years.extend(range(lo, hi + 1))
+            else:
+                years.append(int(item))
+        except ValueError:
+            raise ConfigError(f"--years {item!r}: expected a year (2015), a range (2015-2018) or a list (2015,2016)") from None
+    return tuple(sorted(set(years)))

@@ -1,0 +1,35 @@
+"""`talentflow demo`: get the default data, build the warehouse, print headline figures."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from talentflow.cli.app import DbOption, app
+from talentflow.cli.common import err, errors_to_exit
+from talentflow.cli.ingest import _progress_run, report
+from talentflow.cli.output import render_table
+
+DEMO_VENUES = ("icra", "iros", "acl", "naacl", "coling", "corl")
+
+
+@app.command("demo")
+def demo(
+    db: DbOption = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before downloading.")] = True,
+) -> None:
+    """Ingest the default venues (stable author ids: ICRA, IROS, ACL, NAACL, COLING, CoRL) and print headline figures."""
+    from talentflow import api
+
+    with errors_to_exit():
+        plan = api.paperlists_download_plan(DEMO_VENUES, None)
+        if plan is not None:
+            n, size = plan
+            err.print(f"to download: {n} file(s), {size / 1e6:,.1f} MB" if size else f"to download: {n} file(s)")
+            if not yes and not typer.confirm("download them?", default=True, err=True):
+                raise typer.Exit(1)
+        summary = _progress_run(lambda cb: api.ingest_paperlists(db, venues=DEMO_VENUES, on_progress=cb), "demo data")
+        report(summary)
+        for title, frame in api.headline(db).items():
+            render_table(frame, title=title)

@@ -1,0 +1,374 @@
+"""paperlists: accepted-paper lists of AI venues (papercopilot/paperlists), one JSON file per venue-year.
+
+Upstream format: a JSON array of paper records; per-author fields are ';'-separated strings
+aligned by position (``author``, ``authorids``, ``aff``, ``aff_domain``, ``position``), and
+affiliations come as a unique list (``aff_unique_norm``) with a per-author index
+(``aff_unique_index``; '+' joins several affiliations of one author), likewise countries
+(``aff_country_unique`` / ``aff_country_unique_index``).
+
+Quirks handled here (each counted in rejects when it costs information):
+- IEEE venues (ICRA, IROS) list every author twice (``A;B;A;B``): the second half is dropped.
+- ``aff_unique_index`` often skips authors whose ``aff`` is empty: realigned to the
+  non-empty ``aff`` entries when the counts agree, else the paper's affiliations are rejected.
+- An empty ``aff_unique_norm`` entry falls back to the author's raw ``aff`` text.
+- Some author lists are ','-separated (SIGGRAPH); detected from ``author_num``.
+- Identities: IEEE ids (``/37086936234``), ACL Anthology ids (``/o/omer-goldman/``) and
+  OpenReview ids (``~Name1``) are stable; everyone else gets a name key marked ``name_only``,
+  in a separate namespace, so a name is never merged with an id-based person.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import gzip
+import json
+import re
+import zlib
+from dataclasses import dataclass
+from typing import Iterator
+
+from talentflow.errors import FetchError
+from talentflow.fetch import PAPERLISTS, Upstream, locate, mirror_dir
+from talentflow.ingest.base import RawFile, Staged
+from talentflow.resolve.countries import fold
+
+SOURCE = "paperlists"
+REJECTED_STATUSES = frozenset({"reject", "withdraw", "withdrawn", "desk reject", "desk rejected"})
+FILE_RE = re.compile(r"^(?P<venue>[a-z0-9]+?)(?P<year>\d{4})\.json(\.gz)?$")
+
+# Venues with stable author ids (the rest are name-only); used for the default demo selection.
+ID_VENUES = ("icra", "iros", "acl", "naacl", "coling", "corl", "colm", "www", "aistats", "alt", "3dv", "ai4x", "acmmm")
+
+_IEEE = re.compile(r"^/(\d+)$")
+_ACL = re.compile(r"^/[a-z0-9]/([^/]+)/?$")
+
+
+def identity(author_id: str | None, name: str) -> tuple[str, str, str, str]:
+    """(researcher_id, namespace, source_key, identity kind) for one author."""
+    aid = (author_id or "").strip()
+    if m := _IEEE.match(aid):
+        return f"ieee:{m.group(1)}", "ieee", m.group(1), "stable_id"
+    if m := _ACL.match(aid):
+        return f"acl:{m.group(1)}", "acl", m.group(1), "stable_id"
+    if aid.startswith("~") and len(aid) > 1:
+        return f"openreview:{aid}", "openreview", aid, "stable_id"
+    k = name_key(name)
+    return f"name:{k}", "name", k, "name_only"
+
+
+def name_key(name: str) -> str:
+    """A person's name folded for matching: accents and dots removed, lower case."""
+    k = fold(name).replace(".", " ").replace(",", " ")
+    return re.sub(r"\s+", " ", k).strip()
+
+
+def parse_filename(file: str) -> tuple[str, int]:
+    """('icra', 2015) from 'icra/icra2015.json' or 'icra2015.json.gz'."""
+    m = FILE_RE.match(file.rsplit("/", 1)[-1])
+    if not m:
+        raise ValueError(f"{file}: not a paperlists file name (<venue><year>.json)")
+    return m.group("venue"), int(m.group("year"))
+
+
+def decode(data: bytes) -> bytes:
+    """Gunzip when the bytes are gzipped (by magic number)."""
+    if data[:2] == b"\x1f\x8b":
+        return gzip.decompress(data)
+    return data
+
+
+def _split(value, sep: str = ";") -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, str):
+        raise TypeError(type(value).__name__)
+    if not value.strip():
+        return []
+    return [p.strip() for p in value.split(sep)]
+
+
+def _str_or_none(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        v = value.strip()
+        return v or None
+    return None
+
+
+def stage(raw: RawFile, data: bytes, *, max_year: int | None = None) -> Staged:
+    """Pure: the bytes of one paperlists file -> staged rows and rejects."""
+    out = Staged(file=raw.file)
+    try:
+        venue, year = parse_filename(raw.file)
+    except ValueError as exc:
+        out.reject("file", "*", "bad_file_name", str(exc), "file")
+        return out
+    max_year = max_year or _dt.date.today().year + 1
+    if not 1950 <= year <= max_year:
+        out.reject("file", "year", "implausible_year", year, "file")
+        return out
+    try:
+        records = json.loads(decode(data))
+    except (EOFError, OSError, zlib.error) as exc:
+        out.reject("file", "*", "truncated_or_corrupt_gzip", str(exc), "file")
+        return out
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        out.reject("file", "*", "malformed_json", str(exc), "file")
+        return out
+    if not isinstance(records, list):
+        out.reject("file", "*", "unexpected_structure", f"top level is {type(records).__name__}, expected a list", "file")
+        return out
+    out.n_records = len(records)
+    seen_works: set[str] = set()
+    for i, rec in enumerate(records):
+        _stage_record(out, rec, i, venue, year, seen_works)
+    return out
+
+
+@dataclass
+class _Ctx:
+    out: Staged
+    loc: str
+
+
+def _stage_record(out: Staged, rec, i: int, venue: str, year: int, seen: set[str]) -> None:
+    if not isinstance(rec, dict):
+        out.reject(f"record {i}", "*", "record_not_object", rec)
+        return
+    pid = rec.get("id")
+    pid = str(pid).strip() if isinstance(pid, (str, int)) and str(pid).strip() else f"idx{i}"
+    loc = f"record {i} (id {pid})"
+    work_id = f"{SOURCE}:{venue}{year}:{pid}"
+    if work_id in seen:
+        out.reject(loc, "id", "duplicate_record", pid)
+        return
+    try:
+        names = _split(rec.get("author"))
+    except TypeError as exc:
+        out.reject(loc, "author", "wrong_type", f"{exc}: {rec.get('author')!r}")
+        return
+    seen.add(work_id)
+    title = rec.get("title")
+    if title is not None and not isinstance(title, str):
+        out.reject(loc, "title", "wrong_type", title, "field")
+        title = None
+    abstract = rec.get("abstract") if isinstance(rec.get("abstract"), str) else None
+    status = _str_or_none(rec.get("status"))
+    out.works.append({
+        "work_id": work_id, "source": SOURCE, "venue": venue, "year": year,
+        "title": _str_or_none(title), "abstract": _str_or_none(abstract),
+        "subfield_label": _str_or_none(rec.get("primary_area")), "status": status,
+        "accepted": not (status and status.casefold() in REJECTED_STATUSES),
+    })
+    if not names:
+        out.reject(loc, "author", "no_authors", rec.get("author"), "field")
+        return
+    n_declared = rec.get("author_num")
+    if len(names) == 1 and isinstance(n_declared, int) and n_declared > 1:
+        commas = [p.strip() for p in names[0].split(",")]
+        if len(commas) == n_declared:
+            names = commas
+
+    def field_list(name: str, sep: str = ";") -> list[str]:
+        try:
+            return _split(rec.get(name), sep)
+        except TypeError as exc:
+            out.reject(loc, name, "wrong_type", f"{exc}: {rec.get(name)!r}", "field")
+            return []
+
+    ids, affs, domains, positions = field_list("authorids"), field_list("aff"), field_list("aff_domain"), field_list("position")
+    n = len(names)
+    if n % 2 == 0 and n > 0 and names[: n // 2] == names[n // 2:]:
+        n //= 2
+        names = names[:n]
+        ids, affs, domains, positions = (lst[:n] if len(lst) == 2 * n else lst for lst in (ids, affs, domains, positions))
+
+    def aligned(lst: list[str], name: str) -> list[str | None]:
+        if len(lst) == n:
+            return [v or None for v in lst]
+        if lst and any(lst):
+            out.reject(loc, name, "misaligned_author_field", f"{len(lst)} entries for {n} authors", "field")
+        return [None] * n
+
+    ids_a, affs_a, doms_a, pos_a = aligned(ids, "authorids"), aligned(affs, "aff"), aligned(domains, "aff_domain"), aligned(positions, "position")
+    per_author = _affiliation_indices(rec, n, affs_a, out, loc)
+    norms = field_list("aff_unique_norm")
+    countries = field_list("aff_country_unique")
+
+    seen_authors: set[str] = set()
+    name_set = set(names)
+    for pos, name in enumerate(names):
+        aloc = f"{loc} author {pos + 1}"
+        if not name:
+            out.reject(aloc, "author", "empty_name", name)
+            continue
+        rid, ns, skey, kind = identity(ids_a[pos], name)
+        if rid in seen_authors:
+            out.reject(aloc, "author", "duplicate_author", name)
+            continue
+        seen_authors.add(rid)
+        out.researchers.append({"researcher_id": rid, "source_key": skey, "namespace": ns, "name": name, "identity": kind})
+        inst_idx, ctry_idx = per_author[pos]
+        raw_aff_parts = [p.strip() for p in affs_a[pos].split("+")] if affs_a[pos] else []
+        rows = []
+        for k, j in enumerate(inst_idx):
+            inst = norms[j] if j is not None and 0 <= j < len(norms) and norms[j] else None
+            if j is not None and not 0 <= j < len(norms):
+                out.reject(aloc, "aff_unique_index", "index_out_of_range", j, "field")
+            address = raw_aff_parts[k] if len(raw_aff_parts) == len(inst_idx) else affs_a[pos]
+            if inst is None and len(raw_aff_parts) == len(inst_idx):
+                inst = raw_aff_parts[k] or None
+            c = ctry_idx[k] if k < len(ctry_idx) else None
+            country = countries[c] if c is not None and 0 <= c < len(countries) else None
+            if c is not None and not 0 <= c < len(countries):
+                out.reject(aloc, "aff_country_unique_index", "index_out_of_range", c, "field")
+            rows.append((inst, country, address))
+        if not rows and affs_a[pos]:
+            # no index entry: a short comma-free text is an institution name (OpenReview style),
+            # a longer one a postal address (IEEE style) that only tells the country
+            for part in raw_aff_parts:
+                rows.append((part if part and "," not in part else None, None, part))
+        # an entry that names a co-author (IEEE puts the name where the affiliation is missing) is no affiliation
+        rows = [(None if inst in name_set else inst, country, None if address in name_set else address)
+                for inst, country, address in rows]
+        # evidence that says nothing (an index pointing at an empty name, no country, no address, no domain)
+        rows = [r for r in rows if r[0] or r[1] or r[2] or doms_a[pos]]
+        for k, (inst, country, address) in enumerate(rows):
+            out.affiliations.append({
+                "researcher_id": rid, "work_id": work_id, "year": year, "aff_seq": k, "weight": 1.0 / len(rows),
+                "stage": pos_a[pos], "institution": inst, "country": country, "address": address,
+                "domain": doms_a[pos], "locator": aloc, "org_type": None, "city": None,
+            })
+        out.authorships.append({
+            "researcher_id": rid, "work_id": work_id, "author_position": pos + 1, "year": year, "n_affiliations": len(rows),
+        })
+
+
+def _parse_index_entry(entry: str) -> list[int | None]:
+    out: list[int | None] = []
+    for part in entry.split("+"):
+        part = part.strip()
+        out.append(int(part) if part.isdigit() else None)
+    return out
+
+
+def _affiliation_indices(rec: dict, n: int, affs: list[str | None], out: Staged, loc: str):
+    """Per author: (institution indices, country indices), aligned to the author list."""
+    empty = [([], [])] * n
+    try:
+        inst = _split(rec.get("aff_unique_index"))
+        ctry = _split(rec.get("aff_country_unique_index"))
+    except TypeError as exc:
+        out.reject(loc, "aff_unique_index", "wrong_type", str(exc), "field")
+        return empty
+    if not inst:
+        return empty
+    if len(inst) == 2 * n and inst[:n] == inst[n:]:
+        inst = inst[:n]
+    if len(ctry) == 2 * n and ctry[:n] == ctry[n:]:
+        ctry = ctry[:n]
+    if len(inst) == n:
+        slots = list(range(n))
+    else:
+        filled = [i for i, a in enumerate(affs) if a]
+        if len(filled) == len(inst):
+            slots = filled
+        else:
+            out.reject(loc, "aff_unique_index", "misaligned_affiliation_index",
+                       f"{len(inst)} index entries for {n} authors ({len(filled)} with an affiliation)", "field")
+            return empty
+    if ctry and len(ctry) != len(inst):
+        out.reject(loc, "aff_country_unique_index", "misaligned_country_index",
+                   f"{len(ctry)} entries for {len(inst)} affiliation entries", "field")
+        ctry = []
+    result: list[tuple[list, list]] = [([], []) for _ in range(n)]
+    for k, slot in enumerate(slots):
+        i_entry = _parse_index_entry(inst[k]) if inst[k] else []
+        c_entry = _parse_index_entry(ctry[k]) if ctry and ctry[k] else []
+        result[slot] = (i_entry, c_entry)
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# fetch
+
+
+@dataclass(frozen=True)
+class PaperlistsSource:
+    """Venue-year files of paperlists: from the mirror, the cache, or the pinned upstream commit."""
+
+    venues: tuple[str, ...] | None = None
+    years: tuple[int, ...] | None = None
+    upstream: Upstream = PAPERLISTS
+    name: str = SOURCE
+
+    def catalog(self) -> list[tuple[str, int]]:
+        """(venue, year) pairs available: listed from the mirror, or from the upstream repository tree."""
+        mirror = mirror_dir()
+        if mirror is not None:
+            base = mirror / self.upstream.mirror_prefix
+            if not base.is_dir():
+                raise FetchError(f"the mirror {mirror} has no {self.upstream.mirror_prefix}/ folder")
+            pairs = set()
+            for p in base.glob("*/*.json*"):
+                try:
+                    pairs.add(parse_filename(p.name))
+                except ValueError:
+                    continue
+            return sorted(pairs)
+        return _upstream_tree(self.upstream)
+
+    def selected(self) -> list[tuple[str, int]]:
+        pairs = self.catalog()
+        if self.venues:
+            unknown = set(self.venues) - {v for v, _ in pairs}
+            if unknown:
+                raise FetchError(f"unknown venue(s) {sorted(unknown)}; available: {sorted({v for v, _ in pairs})}")
+            pairs = [p for p in pairs if p[0] in self.venues]
+        if self.years:
+            pairs = [p for p in pairs if p[1] in self.years]
+        return pairs
+
+    def files(self) -> list[str]:
+        return [f"{v}/{v}{y}.json" for v, y in self.selected()]
+
+    def fetch(self, progress: bool = True) -> Iterator[RawFile]:
+        for path in self.files():
+            found = locate(self.upstream, path, progress=progress)
+            yield RawFile(SOURCE, path, found.path, found.upstream, found.version)
+
+    def stage(self, raw: RawFile, data: bytes) -> Staged:
+        return stage(raw, data)
+
+
+def _upstream_tree(upstream: Upstream) -> list[tuple[str, int]]:
+    """List venue-year files of the pinned upstream commit through the public repository API (cached)."""
+    import httpx
+
+    from talentflow.fetch import cache_dir
+
+    cached = cache_dir() / upstream.name / upstream.version / "_tree.json"
+    if cached.is_file():
+        paths = json.loads(cached.read_text())
+    else:
+        url = f"https://api.github.com/repos/papercopilot/paperlists/git/trees/{upstream.version}?recursive=1"
+        try:
+            resp = httpx.get(url, timeout=60, follow_redirects=True)
+            resp.raise_for_status()
+        except httpx.HTTPError as exc:
+            raise FetchError(f"could not list {url}: {exc}; set TALENTFLOW_MIRROR to read a local mirror") from exc
+        paths = [item["path"] for item in resp.json().get("tree", []) if item.get("type") == "blob"]
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        cached.write_text(json.dumps(paths))
+    pairs = set()
+    for p in paths:
+        parts = p.split("/")
+        if len(parts) == 2:
+            try:
+                venue, year = parse_filename(parts[1])
+            except ValueError:
+                continue
+            if venue == parts[0]:
+                pairs.add((venue, year))
+    return sorted(pairs)

@@ -1,0 +1,181 @@
+"""The one place that composes I/O and computation: fetch -> stage -> resolve -> store.
+
+``ingest`` runs a whole ingest command as ONE transaction: either every file lands, or the
+warehouse keeps its previous committed state. A file whose content hash was already ingested
+is skipped (re-ingesting changes nothing); a file whose content changed replaces its rows.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import uuid
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+import pandas as pd
+
+from talentflow.errors import StrictModeError
+from talentflow.fetch import sha256_file
+from talentflow.ingest.base import RawFile, Staged
+from talentflow.resolve.affiliations import resolve_affiliations
+from talentflow.resolve.countries import country_table
+from talentflow.resolve.institutions import Resolver, default_resolver
+from talentflow.store.warehouse import Warehouse
+
+_FILE_COLUMNS = ["run_id", "source", "upstream", "version", "file", "content_hash", "ingested_at", "status",
+                 "n_records", "n_authorships", "n_observations", "n_rejects"]
+ProgressFn = Callable[[str, int, int], None]  # (file, index, total)
+
+
+@dataclass
+class IngestSummary:
+    run_id: str
+    source: str
+    files: pd.DataFrame  # one row per file: file, status, n_records, n_authorships, n_observations, n_rejects
+    rejects_by_reason: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def n_rejects(self) -> int:
+        return int(self.files["n_rejects"].sum()) if not self.files.empty else 0
+
+
+def ingest(
+    wh: Warehouse,
+    source,
+    raws: Iterable[RawFile] | None = None,
+    *,
+    resolver: Resolver | None = None,
+    given_rule: str = "upstream",
+    strict: bool = False,
+    modal_share_min: float = 0.9,
+    on_progress: ProgressFn | None = None,
+) -> IngestSummary:
+    """Ingest the files of ``source`` (or the given ``raws``) into ``wh`` in one transaction."""
+    resolver = resolver or default_resolver()
+    raws = list(raws if raws is not None else source.fetch())
+    run_id = uuid.uuid4().hex[:12]
+    now = _dt.datetime.now(_dt.timezone.utc).replace(tzinfo=None)
+    file_rows: list[dict] = []
+    skipped: list[dict] = []  # reported, not stored: re-ingesting must leave every table unchanged
+    with wh.transaction():
+        _ensure_countries(wh)
+        for i, raw in enumerate(raws):
+            if on_progress:
+                on_progress(raw.file, i, len(raws))
+            digest = sha256_file(raw.path)
+            found = wh.execute(
+                "SELECT content_hash FROM ingest_runs WHERE source = ? AND file = ? AND status IN ('ok', 'replaced') "
+                "ORDER BY ingested_at DESC LIMIT 1", [source.name, raw.file])
+            prior = found[0] if found else None
+            base = {"run_id": run_id, "source": source.name, "upstream": raw.upstream, "version": raw.version,
+                    "file": raw.file, "content_hash": digest, "ingested_at": now}
+            if prior and prior[0] == digest:
+                skipped.append({**base, "status": "skipped_unchanged", "n_records": 0, "n_authorships": 0,
+                                  "n_observations": 0, "n_rejects": 0})
+                continue
+            if prior:
+                _delete_file(wh, source.name, raw.file)
+            staged = source.stage(raw, raw.path.read_bytes())
+            counts = _store(wh, source.name, run_id, staged, resolver, given_rule)
+            file_rows.append({**base, "status": "replaced" if prior else "ok", **counts})
+        if on_progress:
+            on_progress("", len(raws), len(raws))
+        wh.insert("ingest_runs", pd.DataFrame(file_rows))
+        files = pd.DataFrame(file_rows + skipped, columns=_FILE_COLUMNS)
+        _derive_after_load(wh, modal_share_min)
+        reasons = wh.query(
+            "SELECT reason, severity, count(*) AS n FROM rejects WHERE run_id = ? GROUP BY ALL ORDER BY n DESC", [run_id])
+        summary = IngestSummary(run_id, source.name, files, reasons)
+        if strict and summary.n_rejects:
+            raise StrictModeError(
+                f"--strict: {summary.n_rejects} record(s) rejected; nothing was written. "
+                f"Reasons: " + ", ".join(f"{r.reason}={r.n}" for r in reasons.itertuples()))
+    return summary
+
+
+def _ensure_countries(wh: Warehouse) -> None:
+    if wh.count("countries") == 0:
+        wh.insert("countries", pd.DataFrame(country_table()))
+
+
+def _delete_file(wh, source: str, file: str) -> None:
+    """Remove what an earlier ingest of ``file`` wrote (its content has changed)."""
+    wh.execute("DELETE FROM observations WHERE file = ? AND source = ?", [file, source])
+    wh.execute("DELETE FROM authorships WHERE file = ? AND work_id IN (SELECT work_id FROM works WHERE source = ?)",
+                [file, source])
+    wh.execute("DELETE FROM works WHERE file = ? AND source = ?", [file, source])
+    wh.execute("DELETE FROM rejects WHERE file = ? AND source = ?", [file, source])
+
+
+def _store(wh: Warehouse, source: str, run_id: str, staged: Staged, resolver: Resolver, given_rule: str) -> dict:
+    for row in staged.affiliations:
+        row["file"] = staged.file
+    obs, institutions, resolve_rejects = resolve_affiliations(staged.affiliations, resolver, source=source, given_rule=given_rule)
+    for r in resolve_rejects:
+        r.file = staged.file
+    rejects = staged.rejects + resolve_rejects
+    works = pd.DataFrame(staged.works)
+    if not works.empty:
+        works["file"] = staged.file
+        wh.insert("works", works)
+    if staged.researchers:
+        wh.insert("researchers", pd.DataFrame(staged.researchers).drop_duplicates("researcher_id"), ignore_conflicts=True)
+    if institutions:
+        wh.insert("institutions", pd.DataFrame(list(institutions.values())), ignore_conflicts=True)
+    if staged.authorships:
+        frame = pd.DataFrame(staged.authorships)
+        frame["file"] = staged.file
+        wh.insert("authorships", frame)
+    if obs:
+        frame = pd.DataFrame(obs)
+        frame["file"] = staged.file
+        frame["source"] = source
+        wh.insert("observations", frame)
+    if rejects:
+        frame = pd.DataFrame([r.row() for r in rejects])
+        frame["run_id"] = run_id
+        frame["source"] = source
+        wh.insert("rejects", frame)
+    return {"n_records": staged.n_records, "n_authorships": len(staged.authorships),
+            "n_observations": len(obs), "n_rejects": len(rejects)}
+
+
+def _derive_after_load(wh: Warehouse, modal_share_min: float) -> None:
+    """Steps that need the whole warehouse.
+
+    - Seat country of institutions the organizations table does not place: their modal country.
+    - Observations whose source gave no usable country get the institution's modal country
+      (rule ``institution_modal``) when at least ``modal_share_min`` of the institution's
+      located observations lie in that country (a multinational company does not qualify).
+    - Observations with no city get the institution's city and hub when in the same country,
+      for non-companies (a company's city says little about where a given employee works).
+    """
+    wh.execute("""
+        CREATE OR REPLACE TEMP TABLE _inst_mode AS
+        SELECT institution_id, arg_max(country, n) AS country, max(n) / sum(n) AS share
+        FROM (
+            SELECT institution_id, country, sum(weight) AS n FROM observations
+            WHERE country IS NOT NULL AND institution_id IS NOT NULL AND country_rule <> 'institution_modal'
+            GROUP BY ALL
+        ) GROUP BY institution_id
+    """)
+    wh.execute("""
+        UPDATE institutions SET country = m.country, seat_rule = 'modal'
+        FROM _inst_mode m
+        WHERE institutions.institution_id = m.institution_id
+          AND (institutions.seat_rule IS NULL OR institutions.seat_rule = 'modal')
+    """)
+    wh.execute("""
+        UPDATE observations SET country = m.country, country_rule = 'institution_modal'
+        FROM _inst_mode m
+        WHERE observations.institution_id = m.institution_id AND observations.country IS NULL
+          AND m.share >= ?
+    """, [modal_share_min])
+    wh.execute("""
+        UPDATE observations SET hub = h.hub, city = h.city
+        FROM institutions h
+        WHERE observations.institution_id = h.institution_id AND observations.hub IS NULL
+          AND observations.city IS NULL AND h.country = observations.country AND h.hub IS NOT NULL
+          AND h.type <> 'company'
+    """)
+    wh.execute("DROP TABLE _inst_mode")

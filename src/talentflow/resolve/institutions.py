@@ -1,0 +1,195 @@
+"""Institutions: names to canonical organizations with type, seat country, city, hub and parent.
+
+Three tables drive it, all in ``data/`` and overridable by the user through ``Resolver``:
+- ``institution_aliases.csv``: renames and variants -> canonical name;
+- ``organizations.csv``: canonical name -> type, seat country, city, parent (company lineage,
+  Hong Kong / Macao / Taiwan institutions that upstream sources code as China);
+- ``hubs.csv``: AI hubs and the cities that count toward each.
+Organizations not in the tables get a type from keyword rules and no parent.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from importlib import resources
+from pathlib import Path
+
+from talentflow.resolve.countries import fold
+
+COMPANY_WORDS = re.compile(
+    r"\b(inc|corp|corporation|ltd|limited|llc|gmbh|ag|co|company|s\.?a|plc|technologies|technology co|labs?|"
+    r"group|holdings?|ai|robotics|systems|software|motors?|electronics|solutions|research lab)\b\.?",
+    re.IGNORECASE,
+)
+EDUCATION_WORDS = re.compile(
+    r"(universit|college|school|polytechnic|politecnico|hochschule|ecole|école|institut[eo]? of technology|"
+    r"\bIIT\b|\bIIIT\b|academy of sciences and technology|universidad|universidade|université|università|uniwersytet|"
+    r"technion|\bETH\b|\bEPFL\b|\bKAIST\b|graduate institute|\bfaculty\b)",
+    re.IGNORECASE,
+)
+GOVERNMENT_WORDS = re.compile(
+    r"(national lab|national laborator|ministry|agency|government|department of (defense|energy)|"
+    r"\barmy\b|\bnavy\b|air force|\bNASA\b|academy of sciences|national institute|council|\bCNRS\b|\bINRIA\b|"
+    r"bureau|federal)",
+    re.IGNORECASE,
+)
+FACILITY_WORDS = re.compile(r"(hospital|medical center|clinic|laborator|research cent(er|re)|observatory)", re.IGNORECASE)
+NONPROFIT_WORDS = re.compile(r"(foundation|society|nonprofit|non-profit|allen institute|association)", re.IGNORECASE)
+KNOWN_COMPANIES = re.compile(
+    r"^(google|microsoft|amazon|apple|meta|facebook|ibm|nvidia|intel|adobe|baidu|alibaba|tencent|bytedance|huawei|"
+    r"samsung|sony|nec|hitachi|fujitsu|toyota|honda|bosch|siemens|uber|salesforce|openai|deepmind|sensetime|megvii|"
+    r"xiaomi|jd|meituan|kuaishou|netease|naver|kakao|lg|qualcomm|disney|netflix|twitter|linkedin|yahoo|snap|"
+    r"pinterest|spotify|airbnb|tesla|waymo|cruise|zoox|aurora|argo|mobileye|nuro|anthropic|cohere|criteo|"
+    r"preferred networks|mitsubishi|panasonic|canon|ricoh|toshiba|denso|kuka|abb|fanuc|yaskawa|dji|ant group|"
+    r"didi|horizon robotics|iflytek|unitree|boston dynamics)\b",
+    re.IGNORECASE,
+)
+
+
+def key(name: str) -> str:
+    """The lookup key of a name: folded, punctuation reduced, a leading 'the' dropped."""
+    k = fold(name)
+    k = re.sub(r"[\"'’`´.()\[\]]", "", k)
+    k = re.sub(r"[\s,;:/_-]+", " ", k).strip()
+    return re.sub(r"^the ", "", k)
+
+
+def institution_id(canonical: str) -> str:
+    return key(canonical)
+
+
+def classify_type(name: str) -> str:
+    """Organization type from the name alone (used where the organizations table is silent)."""
+    if KNOWN_COMPANIES.search(name):
+        return "company"
+    if EDUCATION_WORDS.search(name):
+        return "education"
+    if NONPROFIT_WORDS.search(name):
+        return "nonprofit"
+    if GOVERNMENT_WORDS.search(name):
+        return "government"
+    if COMPANY_WORDS.search(name):
+        return "company"
+    if FACILITY_WORDS.search(name):
+        return "facility"
+    return "other"
+
+
+@dataclass(frozen=True)
+class Organization:
+    canonical: str
+    type: str
+    country: str | None
+    city: str | None
+    parent: str | None
+
+
+def _read_csv(text: str) -> list[dict[str, str]]:
+    lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    return list(csv.DictReader(io.StringIO("\n".join(lines))))
+
+
+def _packaged(name: str) -> str:
+    return resources.files("talentflow.resolve").joinpath(f"data/{name}").read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class Hub:
+    name: str
+    country: str
+    cities: tuple[str, ...]
+
+
+@dataclass
+class Resolver:
+    """Holds the lookup tables; every method is a pure function of its inputs and the tables."""
+
+    organizations: dict[str, Organization] = field(default_factory=dict)  # key(canonical) -> org
+    aliases: dict[str, str] = field(default_factory=dict)  # key(alias) -> canonical
+    hubs: tuple[Hub, ...] = ()
+    _city_to_hub: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    @classmethod
+    def default(cls, extra_organizations: Path | None = None, extra_aliases: Path | None = None) -> "Resolver":
+        orgs = _read_csv(_packaged("organizations.csv"))
+        aliases = _read_csv(_packaged("institution_aliases.csv"))
+        if extra_organizations:
+            orgs += _read_csv(Path(extra_organizations).read_text(encoding="utf-8"))
+        if extra_aliases:
+            aliases += _read_csv(Path(extra_aliases).read_text(encoding="utf-8"))
+        hubs = tuple(
+            Hub(r["hub"], r["country"], tuple(c.strip() for c in r["cities"].split(";") if c.strip()))
+            for r in _read_csv(_packaged("hubs.csv"))
+        )
+        res = cls(hubs=hubs)
+        for r in orgs:
+            org = Organization(
+                r["canonical"].strip(), r["type"].strip() or classify_type(r["canonical"]),
+                (r.get("country") or "").strip() or None, (r.get("city") or "").strip() or None,
+                (r.get("parent") or "").strip() or None,
+            )
+            res.organizations[key(org.canonical)] = org
+        for r in aliases:
+            res.aliases[key(r["alias"])] = r["canonical"].strip()
+        for hub in hubs:
+            for city in hub.cities:
+                res._city_to_hub[(fold(city), hub.country)] = hub.name
+        return res
+
+    def canonical(self, name: str) -> str:
+        """Canonical name: the alias table's, else the organizations table's spelling, else the name tidied."""
+        k = key(name)
+        if k in self.aliases:
+            return self.aliases[k]
+        if k in self.organizations:
+            return self.organizations[k].canonical
+        tidy = re.sub(r"\s+", " ", name).strip().strip(",;")
+        return re.sub(r"^(?i:the)\s+", "", tidy)
+
+    def organization(self, canonical: str) -> Organization:
+        found = self.organizations.get(key(canonical))
+        if found:
+            return found
+        return Organization(canonical, classify_type(canonical), None, None, None)
+
+    def hub_for_city(self, city: str | None, country: str | None) -> str | None:
+        if not city or not country:
+            return None
+        c = fold(city)
+        if country == "USA" and c == "cambridge":
+            c = "cambridge ma"
+        if country == "GBR" and c == "cambridge":
+            c = "cambridge uk"
+        return self._city_to_hub.get((c, country))
+
+    def city_from_text(self, text: str | None, country: str | None) -> str | None:
+        """The first hub city named as a comma-separated part of an address, for the given country."""
+        if not text or not country:
+            return None
+        return _city_from_text(self, text, country)
+
+
+@lru_cache(maxsize=200_000)
+def _city_cache_key(text: str) -> tuple[str, ...]:
+    return tuple(fold(re.sub(r"\s*\d{4,6}(-\d{4})?\s*", " ", p)).strip() for p in re.split(r"[,;]", text) if p.strip())
+
+
+def _city_from_text(res: Resolver, text: str, country: str) -> str | None:
+    parts = _city_cache_key(text)
+    for part in reversed(parts):
+        if (part, country) in res._city_to_hub:
+            return part.title()
+        # "Pittsburgh PA" -> "pittsburgh"
+        head = re.sub(r"\s+[a-z]{2}$", "", part)
+        if head != part and (head, country) in res._city_to_hub:
+            return head.title()
+    return None
+
+
+@cache
+def default_resolver() -> Resolver:
+    return Resolver.default()

@@ -1,0 +1,128 @@
+"""The warehouse: an embedded DuckDB database holding the canonical tables.
+
+``Warehouse(path)`` opens (and creates) a database file; ``Warehouse.memory()`` an in-memory
+one for tests. The default file is ``$TALENTFLOW_DB`` or ``<data home>/talentflow.duckdb``.
+Writes happen inside ``transaction()``: an ingest that fails or is killed leaves the previous
+committed state (DuckDB discards an uncommitted transaction on recovery).
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+import pandas as pd
+
+from talentflow.errors import WarehouseError
+from talentflow.fetch import data_home
+from talentflow.schema import SCHEMA, Schema, Table
+
+DB_ENV = "TALENTFLOW_DB"
+
+
+def default_db_path() -> Path:
+    value = os.environ.get(DB_ENV, "").strip()
+    if value:
+        return Path(value).expanduser()
+    return data_home() / "talentflow.duckdb"
+
+
+class Warehouse:
+    """A connection to the warehouse, with the schema applied."""
+
+    def __init__(self, path: str | Path | None = None, *, read_only: bool = False, schema: Schema = SCHEMA):
+        self.schema = schema
+        self.read_only = read_only
+        if path == ":memory:":
+            self.path = None
+            self.con = duckdb.connect(":memory:")
+        else:
+            self.path = Path(path) if path is not None else default_db_path()
+            if read_only and not self.path.is_file():
+                raise WarehouseError(f"no warehouse at {self.path}; build one first with `talentflow ingest ... --db {self.path}`")
+            if not read_only:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self.con = duckdb.connect(str(self.path), read_only=read_only)
+            except duckdb.IOException as exc:
+                raise WarehouseError(f"cannot open the warehouse {self.path}: {exc}") from exc
+        if not read_only:
+            self.apply_schema()
+
+    @classmethod
+    def memory(cls) -> "Warehouse":
+        return cls(":memory:")
+
+    def __enter__(self) -> "Warehouse":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.con.close()
+
+    # -- schema -----------------------------------------------------------------------------
+    def apply_schema(self, tables: tuple[Table, ...] | None = None) -> None:
+        for table in tables or tuple(self.schema):
+            self.execute(table.ddl())
+
+    def has_table(self, name: str) -> bool:
+        return bool(self.con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchall()[0][0])
+
+    def require(self, *names: str) -> None:
+        missing = [n for n in names if not self.has_table(n)]
+        if missing:
+            raise WarehouseError(f"the warehouse {self.path or ':memory:'} lacks table(s) {missing}")
+
+    # -- transactions -----------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator["Warehouse"]:
+        self.con.begin()
+        try:
+            yield self
+        except BaseException:
+            self.con.rollback()
+            raise
+        else:
+            self.con.commit()
+
+    def execute(self, sql: str, params: list | None = None) -> list[tuple]:
+        """Run a statement written by talentflow's own code and return all its rows."""
+        return self.con.execute(sql, params or []).fetchall()
+
+    # -- reading ----------------------------------------------------------------------------
+    def query(self, sql: str, params: list | dict | None = None) -> pd.DataFrame:
+        """Run a read query written by talentflow's own code (never built from user strings)."""
+        return self.con.execute(sql, params or []).df()
+
+    def table(self, name: str) -> pd.DataFrame:
+        if name not in self.schema.names and not self.has_table(name):
+            raise WarehouseError(f"no table {name!r}; tables: {self.schema.names}")
+        return self.con.execute(f'SELECT * FROM "{name}"').df()
+
+    def count(self, name: str) -> int:
+        return int(self.con.execute(f'SELECT count(*) FROM "{name}"').fetchall()[0][0])
+
+    def counts(self) -> dict[str, int]:
+        return {t.name: self.count(t.name) for t in self.schema if self.has_table(t.name)}
+
+    # -- writing ----------------------------------------------------------------------------
+    def insert(self, name: str, frame: pd.DataFrame, *, ignore_conflicts: bool = False) -> None:
+        """Insert rows of ``frame`` (columns in any order; missing columns become NULL)."""
+        if frame.empty:
+            return
+        table = self.schema[name]
+        cols = [c for c in table.column_names if c in frame.columns]
+        view = f"_incoming_{name}"
+        self.con.register(view, frame[cols])
+        try:
+            verb = "INSERT OR IGNORE" if ignore_conflicts else "INSERT"
+            col_list = ", ".join(cols)
+            self.execute(f"{verb} INTO {name} ({col_list}) SELECT {col_list} FROM {view}")
+        finally:
+            self.con.unregister(view)
