@@ -1,7 +1,18 @@
-"""The command line: a thin layer over the library API (talentflow.api). One module per command group."""
+"""The command line: a thin layer over the library API (talentflow.api and friends).
 
-from talentflow.cli import demo, ingest, schema  # noqa: F401  (each module registers its commands)
+Every module of this package registers its commands on ``talentflow.cli.app.app`` when imported;
+all modules are imported here, so adding a command group means adding one module.
+"""
+
+import importlib
+import pkgutil
+
 from talentflow.cli.app import app
+
+_SUPPORT = {"app", "common", "output"}
+for _mod in sorted(m.name for m in pkgutil.iter_modules(__path__)):
+    if _mod not in _SUPPORT:
+        importlib.import_module(f"{__name__}.{_mod}")
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from talentflow.cli.app import app
-from talentflow.schema import SCHEMA
+from talentflow.schema import full_schema
 from talentflow.schema.docs import render_markdown
 
 
@@ -15,6 +15,6 @@ from talentflow.schema.docs import render_markdown
 def schema(fmt: Annotated[str, typer.Option("--format", help="markdown or sql")] = "markdown") -> None:
     """Print the canonical schema (tables, columns, types, keys, accepted values, units)."""
     if fmt == "sql":
-        typer.echo("\n\n".join(t.ddl() for t in SCHEMA))
+        typer.echo("\n\n".join(t.ddl() for t in full_schema()))
     else:
-        typer.echo(render_markdown(SCHEMA))
+        typer.echo(render_markdown(full_schema()))

@@ -140,4 +140,18 @@ COUNTRIES = Table(
     primary_key=("iso3",),
 )
 
-SCHEMA = Schema((INGEST_RUNS, RESEARCHERS, INSTITUTIONS, WORKS, AUTHORSHIPS, OBSERVATIONS, REJECTS, COUNTRIES))
+META_RUNS = Table(
+    "meta_runs",
+    "Parameter sets of every computation that writes results; result rows carry params_id.",
+    (
+        Column("params_id", "VARCHAR", "Hash of kind + canonical parameter JSON (12 hex digits).", False),
+        Column("kind", "VARCHAR", "What the parameters are for: inference, specialization, gravity, scenario...", False),
+        Column("params", "VARCHAR", "The parameters as canonical JSON.", False),
+        Column("created_at", "TIMESTAMP", "First time this parameter set was used (UTC).", False),
+        Column("talentflow_version", "VARCHAR", "talentflow version that recorded it."),
+        Column("inputs", "VARCHAR", "JSON: the warehouse's sources (upstream, version, files, rows) when recorded."),
+    ),
+    primary_key=("params_id",),
+)
+
+SCHEMA = Schema((INGEST_RUNS, RESEARCHERS, INSTITUTIONS, WORKS, AUTHORSHIPS, OBSERVATIONS, REJECTS, COUNTRIES, META_RUNS))
