@@ -64,7 +64,9 @@ def small_warehouse(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def full_warehouse(tmp_path_factory) -> Path:
-    """The whole mirror ingested once per session (about 30 s)."""
+    """The whole mirror ingested once per session (about 30 s). Treat it as READ-ONLY (open it with
+    read_only=True; copy the file first to write): other tests share it, and DuckDB refuses a
+    read-write connection to a file that this process already has open read-only."""
     mirror = mirror_path()
     if mirror is None:
         pytest.skip("no data mirror")

@@ -39,6 +39,9 @@ class IngestSummary:
         return int(self.files["n_rejects"].sum()) if not self.files.empty else 0
 
 
+STAGED_TABLES = ("works", "researchers", "institutions", "authorships", "observations", "rejects")
+
+
 def ingest(
     wh: Warehouse,
     source,
@@ -50,47 +53,126 @@ def ingest(
     modal_share_min: float = 0.9,
     on_progress: ProgressFn | None = None,
 ) -> IngestSummary:
-    """Ingest the files of ``source`` (or the given ``raws``) into ``wh`` in one transaction."""
+    """Ingest the files of ``source`` (or the given ``raws``) into ``wh``; all or nothing.
+
+    Each file is staged, resolved and committed into run-tagged staging tables (``_stage_*``)
+    that no reader uses; a final single transaction moves the run's rows into the canonical
+    tables with bulk INSERT ... SELECT (which DuckDB writes to disk as it goes, so memory stays
+    flat) and deletes them from staging. A failed or killed ingest leaves the canonical tables
+    at their previous committed state; its staging rows are removed by the next ingest.
+    """
     resolver = resolver or default_resolver()
     raws = list(raws if raws is not None else source.fetch())
     run_id = uuid.uuid4().hex[:12]
     now = _dt.datetime.now(_dt.timezone.utc).replace(tzinfo=None)
     file_rows: list[dict] = []
     skipped: list[dict] = []  # reported, not stored: re-ingesting must leave every table unchanged
-    with wh.transaction():
-        _ensure_countries(wh)
+    replaced: list[str] = []
+    _prepare_staging(wh)
+    try:
         for i, raw in enumerate(raws):
             if on_progress:
                 on_progress(raw.file, i, len(raws))
             digest = sha256_file(raw.path)
+            if raw.meta.get("params_id"):  # staged under parameters (OpenAlex filter): new parameters, new content
+                digest += f"+{raw.meta['params_id']}"
             found = wh.execute(
                 "SELECT content_hash FROM ingest_runs WHERE source = ? AND file = ? AND status IN ('ok', 'replaced') "
                 "ORDER BY ingested_at DESC LIMIT 1", [source.name, raw.file])
-            prior = found[0] if found else None
+            prior = found[0][0] if found else None
             base = {"run_id": run_id, "source": source.name, "upstream": raw.upstream, "version": raw.version,
                     "file": raw.file, "content_hash": digest, "ingested_at": now}
-            if prior and prior[0] == digest:
+            if prior == digest:
                 skipped.append({**base, "status": "skipped_unchanged", "n_records": 0, "n_authorships": 0,
-                                  "n_observations": 0, "n_rejects": 0})
+                                "n_observations": 0, "n_rejects": 0})
                 continue
             if prior:
-                _delete_file(wh, source.name, raw.file)
-            staged = source.stage(raw, raw.path.read_bytes())
-            counts = _store(wh, source.name, run_id, staged, resolver, given_rule)
+                replaced.append(raw.file)
+            if hasattr(source, "stage_stream"):  # large files: staged in batches, memory bounded by the batch
+                with wh.transaction():
+                    counts = _stage_batches(wh, source.name, run_id, source.stage_stream(raw), resolver, given_rule)
+            else:
+                staged = source.stage(raw, raw.path.read_bytes())
+                with wh.transaction():
+                    counts = _stage_rows(wh, source.name, run_id, staged, resolver, given_rule)
             file_rows.append({**base, "status": "replaced" if prior else "ok", **counts})
         if on_progress:
             on_progress("", len(raws), len(raws))
-        wh.insert("ingest_runs", pd.DataFrame(file_rows))
-        files = pd.DataFrame(file_rows + skipped, columns=_FILE_COLUMNS)
-        _derive_after_load(wh, modal_share_min)
         reasons = wh.query(
-            "SELECT reason, severity, count(*) AS n FROM rejects WHERE run_id = ? GROUP BY ALL ORDER BY n DESC", [run_id])
+            "SELECT reason, severity, count(*) AS n FROM _stage_rejects WHERE _run = ? GROUP BY ALL ORDER BY n DESC",
+            [run_id])
+        files = pd.DataFrame(file_rows + skipped, columns=_FILE_COLUMNS)
         summary = IngestSummary(run_id, source.name, files, reasons)
         if strict and summary.n_rejects:
             raise StrictModeError(
                 f"--strict: {summary.n_rejects} record(s) rejected; nothing was written. "
                 f"Reasons: " + ", ".join(f"{r.reason}={r.n}" for r in reasons.itertuples()))
+        with wh.transaction():
+            _ensure_countries(wh)
+            for file in replaced:
+                _delete_file(wh, source.name, file)
+            _supersede(wh, run_id)
+            _publish(wh, run_id)
+            wh.insert("ingest_runs", pd.DataFrame(file_rows))
+            _derive_after_load(wh, modal_share_min)
+    finally:
+        _clear_staging(wh, run_id)
     return summary
+
+
+def _prepare_staging(wh: Warehouse) -> None:
+    """Create the staging tables (canonical columns plus ``_run``, no keys) and drop leftovers of
+    earlier runs that never published (killed or failed ingests)."""
+    for name in STAGED_TABLES:
+        wh.execute(f"CREATE TABLE IF NOT EXISTS _stage_{name} AS SELECT *, NULL::VARCHAR AS _run FROM {name} WHERE false")
+        wh.execute(f"DELETE FROM _stage_{name}")
+
+
+def _clear_staging(wh: Warehouse, run_id: str) -> None:
+    for name in STAGED_TABLES:
+        wh.execute(f"DELETE FROM _stage_{name} WHERE _run = ?", [run_id])
+
+
+def _publish(wh: Warehouse, run_id: str) -> None:
+    """Move one run's staged rows into the canonical tables (inside the caller's transaction)."""
+    for name in STAGED_TABLES:
+        cols = ", ".join(wh.schema[name].column_names)
+        if name in ("researchers", "institutions"):
+            key = wh.schema[name].primary_key[0]
+            # first-seen wins, both across runs (INSERT OR IGNORE) and within this run (arg_min over rowid)
+            wh.execute(f"""
+                INSERT OR IGNORE INTO {name} ({cols})
+                SELECT {cols} FROM (
+                    SELECT *, row_number() OVER (PARTITION BY {key} ORDER BY rowid) AS _k
+                    FROM _stage_{name} WHERE _run = ?
+                ) WHERE _k = 1""", [run_id])
+        else:
+            wh.execute(f"INSERT INTO {name} ({cols}) SELECT {cols} FROM _stage_{name} WHERE _run = ?", [run_id])
+
+
+def _stage_batches(wh: Warehouse, source: str, run_id: str, batches: Iterable[Staged], resolver: Resolver,
+                   given_rule: str) -> dict:
+    """Stage a file its source streams in batches. A work staged earlier in this run from another
+    file is replaced by the later one (a newer version of an OpenAlex record)."""
+    totals = {"n_records": 0, "n_authorships": 0, "n_observations": 0, "n_rejects": 0}
+    for staged in batches:
+        if staged.works:
+            wh.con.register("_batch_works", pd.DataFrame({"work_id": [w["work_id"] for w in staged.works]}))
+            try:
+                for name in ("observations", "authorships", "works"):
+                    wh.execute(f"DELETE FROM _stage_{name} WHERE _run = ? AND work_id IN (SELECT work_id FROM _batch_works)",
+                               [run_id])
+            finally:
+                wh.con.unregister("_batch_works")
+        for key, n in _stage_rows(wh, source, run_id, staged, resolver, given_rule).items():
+            totals[key] += n
+    return totals
+
+
+def _supersede(wh: Warehouse, run_id: str) -> None:
+    """Works staged by this run replace the same work ids stored earlier from other files."""
+    for name in ("observations", "authorships", "works"):
+        wh.execute(f"DELETE FROM {name} WHERE work_id IN (SELECT work_id FROM _stage_works WHERE _run = ?)", [run_id])
 
 
 def _ensure_countries(wh: Warehouse) -> None:
@@ -107,35 +189,26 @@ def _delete_file(wh, source: str, file: str) -> None:
     wh.execute("DELETE FROM rejects WHERE file = ? AND source = ?", [file, source])
 
 
-def _store(wh: Warehouse, source: str, run_id: str, staged: Staged, resolver: Resolver, given_rule: str) -> dict:
+def _stage_rows(wh: Warehouse, source: str, run_id: str, staged: Staged, resolver: Resolver, given_rule: str) -> dict:
+    """Resolve one staged file and write its rows into the staging tables, tagged with ``run_id``."""
     for row in staged.affiliations:
         row["file"] = staged.file
     obs, institutions, resolve_rejects = resolve_affiliations(staged.affiliations, resolver, source=source, given_rule=given_rule)
     for r in resolve_rejects:
         r.file = staged.file
-    rejects = staged.rejects + resolve_rejects
-    works = pd.DataFrame(staged.works)
-    if not works.empty:
-        works["file"] = staged.file
-        wh.insert("works", works)
-    if staged.researchers:
-        wh.insert("researchers", pd.DataFrame(staged.researchers).drop_duplicates("researcher_id"), ignore_conflicts=True)
-    if institutions:
-        wh.insert("institutions", pd.DataFrame(list(institutions.values())), ignore_conflicts=True)
-    if staged.authorships:
-        frame = pd.DataFrame(staged.authorships)
-        frame["file"] = staged.file
-        wh.insert("authorships", frame)
-    if obs:
-        frame = pd.DataFrame(obs)
-        frame["file"] = staged.file
-        frame["source"] = source
-        wh.insert("observations", frame)
-    if rejects:
-        frame = pd.DataFrame([r.row() for r in rejects])
-        frame["run_id"] = run_id
-        frame["source"] = source
-        wh.insert("rejects", frame)
+    rejects = [r.row() for r in staged.rejects + resolve_rejects]
+    frames = {
+        "works": (staged.works, {"file": staged.file}),
+        "researchers": (staged.researchers, {}),
+        "institutions": (list(institutions.values()), {}),
+        "authorships": (staged.authorships, {"file": staged.file}),
+        "observations": (obs, {"file": staged.file, "source": source}),
+        "rejects": (rejects, {"run_id": run_id, "source": source}),
+    }
+    for name, (rows, constants) in frames.items():
+        if rows:
+            frame = pd.DataFrame(rows).assign(**constants, _run=run_id)
+            wh.insert(name, frame, into=f"_stage_{name}")
     return {"n_records": staged.n_records, "n_authorships": len(staged.authorships),
             "n_observations": len(obs), "n_rejects": len(rejects)}
 

@@ -21,7 +21,7 @@ def errors_to_exit() -> Iterator[None]:
     try:
         yield
     except TalentflowError as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
 
 

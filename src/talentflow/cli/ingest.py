@@ -38,7 +38,7 @@ def report(summary: IngestSummary) -> None:
         + ", ".join(f"{k}={v}" for k, v in by_status.items())
         + f"; {int(files['n_records'].sum()):,} records, {int(files['n_authorships'].sum()):,} authorships, "
         f"{int(files['n_observations'].sum()):,} observations, {summary.n_rejects:,} rejects (run {summary.run_id})",
-        highlight=False,
+        highlight=False, soft_wrap=True,
     )
     if not summary.rejects_by_reason.empty:
         render_table(summary.rejects_by_reason, title="Rejects by reason", console=err)

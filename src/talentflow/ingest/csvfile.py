@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -26,6 +27,7 @@ SOURCE = "csv"
 REQUIRED = ("person", "year", "org", "country")
 OPTIONAL = ("name", "stage", "org_type", "city", "subfield")
 MIN_YEAR = 1900
+YEAR_RE = re.compile(r"^[+]?\d{1,4}(\.0*)?$")
 
 
 def read_frame(data: bytes, file: str) -> pd.DataFrame:
@@ -67,8 +69,7 @@ def stage(raw: RawFile, data: bytes, *, mapping: dict[str, str] | None = None, n
     max_year = max_year or _dt.date.today().year + 1
     stem = Path(raw.file).stem
     has = {c: c in frame.columns for c in OPTIONAL}
-    for i, row in enumerate(frame.itertuples(index=False)):
-        rec = row._asdict()
+    for i, rec in enumerate(frame.to_dict("records")):
         line = i + 2  # 1-based, after the header
         loc = f"line {line}"
         person = (rec["person"] or "").strip()
@@ -76,13 +77,10 @@ def stage(raw: RawFile, data: bytes, *, mapping: dict[str, str] | None = None, n
             out.reject(loc, "person", "empty_person", rec["person"])
             continue
         year_txt = (rec["year"] or "").strip()
-        try:
-            year = int(float(year_txt))
-            if float(year_txt) != year:
-                raise ValueError
-        except ValueError:
+        if not YEAR_RE.match(year_txt):
             out.reject(loc, "year", "wrong_type", year_txt)
             continue
+        year = int(float(year_txt))
         if not MIN_YEAR <= year <= max_year:
             out.reject(loc, "year", "implausible_year", year_txt)
             continue

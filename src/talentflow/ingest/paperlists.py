@@ -179,7 +179,8 @@ def _stage_record(out: Staged, rec, i: int, venue: str, year: int, seen: set[str
 
     ids, affs, domains, positions = field_list("authorids"), field_list("aff"), field_list("aff_domain"), field_list("position")
     n = len(names)
-    if n % 2 == 0 and n > 0 and names[: n // 2] == names[n // 2:]:
+    doubled_ids = len(ids) != n or ids[: n // 2] == ids[n // 2:]
+    if n % 2 == 0 and n > 0 and names[: n // 2] == names[n // 2:] and doubled_ids:
         n //= 2
         names = names[:n]
         ids, affs, domains, positions = (lst[:n] if len(lst) == 2 * n else lst for lst in (ids, affs, domains, positions))

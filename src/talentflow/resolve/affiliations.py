@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from talentflow.ingest.base import Reject
 from talentflow.resolve.countries import country_from_address, country_from_domain, fold, is_missing, to_iso3
@@ -103,9 +102,17 @@ def resolve_one(res: Resolver, institution: str | None, country: str | None, add
 
 def resolve_affiliations(rows: list[dict], res: Resolver, *, source: str, given_rule: str = "upstream"):
     """Raw affiliation rows -> (observations, institutions by id, rejects)."""
-    cached = lru_cache(maxsize=200_000)(
-        lambda inst, ctry, addr, dom, city, otype: resolve_one(res, inst, ctry, addr, dom, city, otype, given_rule)
-    )
+    memo = res.memo
+
+    def cached(*args):
+        k = (*args, given_rule)
+        hit = memo.get(k)
+        if hit is None:
+            if len(memo) > 500_000:
+                memo.clear()
+            hit = memo[k] = resolve_one(res, *args, given_rule)
+        return hit
+
     observations: list[dict] = []
     institutions: dict[str, dict] = {}
     rejects: list[Reject] = []

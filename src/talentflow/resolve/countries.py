@@ -54,6 +54,7 @@ CA_PROVINCES = frozenset("AB BC MB NB NL NS NT NU ON PE QC SK YT".split())
 GENERIC_CCTLDS = frozenset({"ai", "io", "co", "me", "tv", "cc", "ly", "fm", "am", "to", "ws", "gg", "sh", "ac", "is"})
 
 
+@lru_cache(maxsize=500_000)
 def fold(text: str) -> str:
     """Lower-case, accents removed, inner white space collapsed."""
     text = unicodedata.normalize("NFKD", text)

@@ -21,8 +21,8 @@ from pathlib import Path
 from talentflow.resolve.countries import fold
 
 COMPANY_WORDS = re.compile(
-    r"\b(inc|corp|corporation|ltd|limited|llc|gmbh|ag|co|company|s\.?a|plc|technologies|technology co|labs?|"
-    r"group|holdings?|ai|robotics|systems|software|motors?|electronics|solutions|research lab)\b\.?",
+    r"\b(inc|corp|corporation|ltd|limited|llc|gmbh|ag|co|company|s\.?a|plc|technologies|technology co|"
+    r"group|holdings?|ai|robotics|systems|software|motors?|electronics|solutions)\b\.?",
     re.IGNORECASE,
 )
 EDUCATION_WORDS = re.compile(
@@ -37,7 +37,7 @@ GOVERNMENT_WORDS = re.compile(
     r"bureau|federal)",
     re.IGNORECASE,
 )
-FACILITY_WORDS = re.compile(r"(hospital|medical center|clinic|laborator|research cent(er|re)|observatory)", re.IGNORECASE)
+FACILITY_WORDS = re.compile(r"(hospital|medical center|clinic|laborator|\blabs?\b|research cent(er|re)|observatory)", re.IGNORECASE)
 NONPROFIT_WORDS = re.compile(r"(foundation|society|nonprofit|non-profit|allen institute|association)", re.IGNORECASE)
 KNOWN_COMPANIES = re.compile(
     r"^(google|microsoft|amazon|apple|meta|facebook|ibm|nvidia|intel|adobe|baidu|alibaba|tencent|bytedance|huawei|"
@@ -112,6 +112,7 @@ class Resolver:
     aliases: dict[str, str] = field(default_factory=dict)  # key(alias) -> canonical
     hubs: tuple[Hub, ...] = ()
     _city_to_hub: dict[tuple[str, str], str] = field(default_factory=dict)
+    memo: dict = field(default_factory=dict, repr=False)  # resolve results, kept across files (see affiliations)
 
     @classmethod
     def default(cls, extra_organizations: Path | None = None, extra_aliases: Path | None = None) -> "Resolver":
@@ -159,12 +160,7 @@ class Resolver:
     def hub_for_city(self, city: str | None, country: str | None) -> str | None:
         if not city or not country:
             return None
-        c = fold(city)
-        if country == "USA" and c == "cambridge":
-            c = "cambridge ma"
-        if country == "GBR" and c == "cambridge":
-            c = "cambridge uk"
-        return self._city_to_hub.get((c, country))
+        return self._city_to_hub.get(_hub_key(city, country))
 
     def city_from_text(self, text: str | None, country: str | None) -> str | None:
         """The first hub city named as a comma-separated part of an address, for the given country."""
@@ -178,15 +174,21 @@ def _city_cache_key(text: str) -> tuple[str, ...]:
     return tuple(fold(re.sub(r"\s*\d{4,6}(-\d{4})?\s*", " ", p)).strip() for p in re.split(r"[,;]", text) if p.strip())
 
 
+def _hub_key(city: str, country: str) -> tuple[str, str]:
+    """(folded city, country), telling the two Cambridges apart."""
+    c = fold(city)
+    if c == "cambridge":
+        c = {"USA": "cambridge ma", "GBR": "cambridge uk"}.get(country, c)
+    return c, country
+
+
 def _city_from_text(res: Resolver, text: str, country: str) -> str | None:
     parts = _city_cache_key(text)
     for part in reversed(parts):
-        if (part, country) in res._city_to_hub:
-            return part.title()
         # "Pittsburgh PA" -> "pittsburgh"
-        head = re.sub(r"\s+[a-z]{2}$", "", part)
-        if head != part and (head, country) in res._city_to_hub:
-            return head.title()
+        for candidate in (part, re.sub(r"\s+[a-z]{2}$", "", part)):
+            if _hub_key(candidate, country) in res._city_to_hub:
+                return candidate.title()
     return None
 
 

@@ -27,6 +27,7 @@ class Table:
     columns: tuple[Column, ...]
     primary_key: tuple[str, ...] = ()
     layer: str = "core"  # core | derived
+    enforce_key: bool = True  # False: the key is checked by talentflow.store.checks, not indexed (large fact tables)
 
     def __post_init__(self) -> None:
         names = [c.name for c in self.columns]
@@ -51,7 +52,7 @@ class Table:
         for col in self.columns:
             null = "" if col.nullable and col.name not in self.primary_key else " NOT NULL"
             lines.append(f"    {col.name} {col.type}{null}")
-        if self.primary_key:
+        if self.primary_key and self.enforce_key:
             lines.append(f"    PRIMARY KEY ({', '.join(self.primary_key)})")
         body = ",\n".join(lines)
         return f"CREATE TABLE IF NOT EXISTS {self.name} (\n{body}\n);"

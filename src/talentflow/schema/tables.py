@@ -88,6 +88,7 @@ AUTHORSHIPS = Table(
         Column("file", "VARCHAR", "Source file the row came from (ingest_runs.file).", False),
     ),
     primary_key=("work_id", "author_position"),
+    enforce_key=False,
 )
 
 OBSERVATIONS = Table(
@@ -109,6 +110,7 @@ OBSERVATIONS = Table(
         Column("file", "VARCHAR", "Source file the row came from (ingest_runs.file).", False),
     ),
     primary_key=("work_id", "researcher_id", "aff_seq"),
+    enforce_key=False,
 )
 
 REJECTS = Table(

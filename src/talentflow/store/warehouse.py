@@ -47,8 +47,9 @@ class Warehouse:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             try:
                 self.con = duckdb.connect(str(self.path), read_only=read_only)
-            except duckdb.IOException as exc:
+            except (duckdb.IOException, duckdb.ConnectionException) as exc:
                 raise WarehouseError(f"cannot open the warehouse {self.path}: {exc}") from exc
+        self.con.execute("SET enable_progress_bar = false").fetchall()
         if not read_only:
             self.apply_schema()
 
@@ -112,17 +113,20 @@ class Warehouse:
         return {t.name: self.count(t.name) for t in self.schema if self.has_table(t.name)}
 
     # -- writing ----------------------------------------------------------------------------
-    def insert(self, name: str, frame: pd.DataFrame, *, ignore_conflicts: bool = False) -> None:
-        """Insert rows of ``frame`` (columns in any order; missing columns become NULL)."""
+    def insert(self, name: str, frame: pd.DataFrame, *, ignore_conflicts: bool = False, into: str | None = None) -> None:
+        """Insert rows of ``frame`` into table ``name`` (or the table ``into`` with the same columns
+        plus ``_run``, e.g. a staging table). Columns in any order; missing columns become NULL."""
         if frame.empty:
             return
         table = self.schema[name]
-        cols = [c for c in table.column_names if c in frame.columns]
+        cols = [c for c in table.column_names + ["_run"] if c in frame.columns]
+        if "_run" in cols and into is None:
+            cols.remove("_run")
         view = f"_incoming_{name}"
         self.con.register(view, frame[cols])
         try:
             verb = "INSERT OR IGNORE" if ignore_conflicts else "INSERT"
             col_list = ", ".join(cols)
-            self.execute(f"{verb} INTO {name} ({col_list}) SELECT {col_list} FROM {view}")
+            self.execute(f"{verb} INTO {into or name} ({col_list}) SELECT {col_list} FROM {view}")
         finally:
             self.con.unregister(view)

@@ -1,0 +1,271 @@
+"""Careers and migration commands: infer, events, flows, rates, orgs, pipeline, simulate, score, sweep."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import pandas as pd
+import typer
+
+from talentflow.cli.app import DbOption, FormatOption, FromOption, OutputOption, ToOption, app
+from talentflow.cli.common import err, errors_to_exit, split_list
+from talentflow.cli.output import emit
+
+PanelOption = Annotated[Optional[str], typer.Option(
+    "--panel", help="Researchers of these identity namespaces only: ieee, acl, openreview, csv... (comma-separated).")]
+ParamsIdOption = Annotated[Optional[str], typer.Option(
+    "--params-id", help="Inference run to read (default: the latest `talentflow infer`).")]
+NBootOption = Annotated[int, typer.Option("--n-boot", help="Bootstrap replicates over researchers (0: no intervals).")]
+SeedOption = Annotated[int, typer.Option("--seed", help="Bootstrap seed.")]
+PeriodOption = Annotated[int, typer.Option("--period", help="Years per period: 1 = yearly, 0 = the whole range.")]
+CountriesOption = Annotated[Optional[list[str]], typer.Option("--countries", help="ISO3 codes, e.g. USA,CHN.")]
+
+
+def _min_cell(default: int):
+    return Annotated[int, typer.Option("--min-cell", help=f"Blank counts of 1..N-1 researchers (default {default}; "
+                                                          "1 = no suppression, for local analysis).")]
+
+
+@app.command("infer")
+def infer(
+    db: DbOption = None,
+    params: Annotated[Optional[Path], typer.Option("--params", help="TOML file of inference parameters "
+                                                                    "(top level or [inference]).")] = None,
+    identity: Annotated[Optional[str], typer.Option(help="stable_id (default) or all (also name-only keys).")] = None,
+    min_evidence: Annotated[Optional[float], typer.Option(help="Minimum located weight for an observed year.")] = None,
+    tie_break: Annotated[Optional[str], typer.Option(help="previous, next or alphabetical.")] = None,
+    padding: Annotated[Optional[str], typer.Option(help="carry_forward or none.")] = None,
+    max_gap: Annotated[Optional[int], typer.Option(help="Longest gap (unobserved years) that is padded.")] = None,
+    min_spell_years: Annotated[Optional[int], typer.Option(help="Observed years for a spell to persist.")] = None,
+    temporary_window: Annotated[Optional[int], typer.Option(help="Longest A->B->A stay at B counted as temporary.")] = None,
+    min_origin_years: Annotated[Optional[int], typer.Option(help="Observed years the first spell needs.")] = None,
+    point_estimate: Annotated[Optional[str], typer.Option(help="year_to, year_from or midpoint.")] = None,
+    return_rule: Annotated[Optional[str], typer.Option(help="any_previous or origin.")] = None,
+    traveler_min_weight: Annotated[Optional[float], typer.Option(help="Co-affiliation weight for a traveler.")] = None,
+    year_from: FromOption = None,
+    year_to: ToOption = None,
+    format: FormatOption = "table",
+    output: OutputOption = None,
+) -> None:
+    """Infer residence years and events (migration, return, temporary, traveler...) from the observations."""
+    from talentflow import migration_api as mig
+    from talentflow.inference.params import load_params
+
+    with errors_to_exit():
+        p = load_params(params, identity=identity, min_evidence=min_evidence, tie_break=tie_break, padding=padding,
+                        max_gap=max_gap, min_spell_years=min_spell_years, temporary_window=temporary_window,
+                        min_origin_years=min_origin_years, point_estimate=point_estimate, return_rule=return_rule,
+                        traveler_min_weight=traveler_min_weight, year_min=year_from, year_max=year_to)
+        s = mig.infer(db, p)
+        err.print(f"[green]inferred[/green] params_id {s.params_id}: {s.n_researchers:,} researchers, "
+                  f"{s.n_residence:,} residence years, {s.n_events:,} events in {s.seconds:.1f} s", highlight=False)
+        frame = pd.DataFrame({"params_id": s.params_id, "event_type": list(s.events_by_type),
+                              "events": list(s.events_by_type.values())})
+        emit(frame, format, output, title="Events by type")
+
+
+@app.command("events")
+def events(
+    db: DbOption = None,
+    kind: Annotated[str, typer.Option("--kind", help="country, institution, sector or all.")] = "country",
+    types: Annotated[Optional[list[str]], typer.Option("--types", help="Event types, e.g. migration,return.")] = None,
+    panel: PanelOption = None,
+    params_id: ParamsIdOption = None,
+    year_from: FromOption = None,
+    year_to: ToOption = None,
+    format: FormatOption = "table",
+    output: OutputOption = None,
+) -> None:
+    """Inferred events, one row each (person-level: for local use). Years filter year_to."""
+    from talentflow import migration_api as mig
+
+    with errors_to_exit():
+        emit(mig.events(db, kind=kind, event_types=split_list(types), panel=panel, year_from=year_from,
+                        year_to=year_to, params_id=params_id), format, output, title="Events")
+
+
+@app.command("flows")
+def flows(
+    db: DbOption = None,
+    level: Annotated[str, typer.Option("--level", help="country, region, hub or org.")] = "country",
+    period: PeriodOption = 1,
+    between: Annotated[Optional[str], typer.Option("--between", help="Two ISO3 codes A,B: A->B, B->A and the net "
+                                                                     "flow into A with bootstrap intervals.")] = None,
+    top: Annotated[Optional[int], typer.Option("--top", help="Only the N largest flows over the whole range.")] = None,
+    no_fold: Annotated[bool, typer.Option("--no-fold", help="Organizations as units, not folded to parents.")] = False,
+    panel: PanelOption = None,
+    params_id: ParamsIdOption = None,
+    min_cell: _min_cell(1) = 1,
+    n_boot: NBootOption = 500,
+    seed: SeedOption = 20240,
+    year_from: FromOption = None,
+    year_to: ToOption = None,
+    format: FormatOption = "table",
+    output: OutputOption = None,
+) -> None:
+    """Origin-destination flows (origin, destination, year, count); year = first year seen at the destination."""
+    from talentflow import migration_api as mig
+
+    with errors_to_exit():
+        common = dict(panel=panel, year_from=year_from, year_to=year_to, min_cell=min_cell, params_id=params_id)
+        if between:
+            pair = split_list([between]) or ()
+            if len(pair) != 2:
+                from talentflow.errors import ConfigError
+                raise ConfigError(f"--between {between!r}: expected two ISO3 codes, e.g. USA,CHN")
+            frame = mig.bilateral(db, pair[0], pair[1], period=period if period != 1 else 0, n_boot=n_boot,
+                                  seed=seed, **common)
+        elif top:
+            frame = mig.top_flows(db, level=level, n=top, **common)
+        else:
+            frame = mig.flows(db, level=level, period=period, fold_parents=not no_fold, **common)
+        emit(frame, format, output, title=f"Flows ({level})")
+
+
+@app.command("rates")
+def rates(
+    db: DbOption = None,
+    countries: CountriesOption = None,
+    period: PeriodOption = 1,
+    ranking: Annotated[bool, typer.Option("--ranking", help="Brain-drain ranking over the whole range.")] = False,
+    min_population: Annotated[int, typer.Option(help="Ranking: minimum person-years.")] = 100,
+    panel: PanelOption = None,
+    params_id: ParamsIdOption = None,
+    min_cell: _min_cell(10) = 10,
+    n_boot: NBootOption = 500,
+    seed: SeedOption = 20240,
+    year_from: FromOption = None,
+    year_to: ToOption = None,
+    format: FormatOption = "table",
+    output: OutputOption = None,
+) -> None:
+    """In/out/net migration rates per 1,000 researchers (padded population), MEI, turnover, with intervals."""
+    from talentflow import migration_api as mig
+
+    with errors_to_exit():
+        common = dict(panel=panel, year_from=year_from, year_to=year_to, n_boot=n_boot, seed=seed,
+                      min_cell=min_cell, params_id=params_id)
+        if ranking:
+            frame = mig.brain_drain(db, min_population=min_population, **common)
+        else:
+            frame = mig.rates(db, countries=split_list(countries), period=period, **common)
+        emit(frame, format, output, title="Migration rates per 1,000 researchers")
+
+
+@app.command("orgs")
+def orgs(
+    db: DbOption = None,
+    org: Annotated[Optional[list[str]], typer.Option("--org", help="Organizations (groups), e.g. google,meta.")] = None,
+    top: Annotated[int, typer.Option("--top", help="Without --org: the N largest organizations.")] = 20,
+    seat: Annotated[str, typer.Option("--seat", help="Compare origin with the seat of the unit or the group.")] = "unit",
+    before_join: Annotated[bool, typer.Option("--before-join", help="Only researchers seen elsewhere before "
+                                                                    "joining; origin = first country then.")] = False,
+    panel: PanelOption = None,
+    params_id: ParamsIdOption = None,
+    min_cell: _min_cell(10) = 10,
+    n_boot: NBootOption = 500,
+    seed: SeedOption = 20240,
+    year_from: FromOption = None,
+    year_to: ToOption = None,
+    format: FormatOption = "table",
+    output: OutputOption = None,
+) -> None:
+    """Foreign-origin share of organizations' researchers (origin = first observed country), with intervals."""
+    from talentflow import migration_api as mig
+
+    with errors_to_exit():
+        emit(mig.orgs(db, orgs=split_list(org), top=top, seat=seat, origin_before_join=before_join, panel=panel,
+                      year_from=year_from, year_to=year_to, n_boot=n_boot, seed=seed, min_cell=min_cell,
+                      params_id=params_id), format, output, title="Foreign-origin share")
+
+
+@app.command("pipeline")
+def pipeline(
+    db: DbOption = None,
+    countries: CountriesOption = None,
+    stay: Annotated[bool, typer.Option("--stay", help="Stay rates per study country, with intervals.")] = False,
+    panel: PanelOption = None,
+    params_id: ParamsIdOption = None,
+    min_cell: _min_cell(10) = 10,
+    n_boot: NBootOption = 500,
+    seed: SeedOption = 20240,
+    year_from: FromOption = None,
+    year_to: ToOption = None,
+    format: FormatOption = "table",
+    output: OutputOption = None,
+) -> None:
+    """Study country -> first-job country where the career stage is known (paperlists position, CSV stage)."""
+    from talentflow import migration_api as mig
+
+    with errors_to_exit():
+        emit(mig.pipeline(db, countries=split_list(countries), stay=stay, panel=panel, year_from=year_from,
+                          year_to=year_to, n_boot=n_boot, seed=seed, min_cell=min_cell, params_id=params_id),
+             format, output, title="Study -> first job")
+
+
+@app.command("simulate")
+def simulate(
+    out_dir: Annotated[Path, typer.Argument(help="Folder to write obs.csv (generic CSV) and truth.csv into.")],
+    researchers: Annotated[int, typer.Option("--researchers", "-n", help="Synthetic researchers.")] = 5000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 1,
+    noise: Annotated[float, typer.Option("--noise", help="Noise level multiplier (0 = clean, 1 = realistic).")] = 1.0,
+    year_from: FromOption = None,
+    year_to: ToOption = None,
+    format: FormatOption = "table",
+    output: OutputOption = None,
+) -> None:
+    """Write synthetic careers with known moves and realistic noise, plus the truth file."""
+    from talentflow import migration_api as mig
+
+    with errors_to_exit():
+        kw = {"n_researchers": researchers, "seed": seed, "noise": noise}
+        if year_from is not None:
+            kw["first_year"] = year_from
+        if year_to is not None:
+            kw["last_year"] = year_to
+        frame = mig.simulate(out_dir, **kw)
+        emit(frame, format, output, title="Simulation")
+
+
+@app.command("score")
+def score(
+    obs_csv: Annotated[Path, typer.Argument(help="obs.csv written by `talentflow simulate`.", exists=True)],
+    truth: Annotated[Optional[Path], typer.Option("--truth", help="truth.csv (default: beside obs.csv).")] = None,
+    params: Annotated[Optional[Path], typer.Option("--params", help="TOML file of inference parameters.")] = None,
+    tolerance: Annotated[int, typer.Option("--tolerance", help="Years of tolerance on the move year.")] = 1,
+    year_from: FromOption = None,
+    year_to: ToOption = None,
+    format: FormatOption = "table",
+    output: OutputOption = None,
+) -> None:
+    """Ingest a simulation into a scratch warehouse, infer, and score the moves against the truth."""
+    from talentflow.inference.params import load_params
+    from talentflow.simulate.score import score_files
+
+    with errors_to_exit():
+        p = load_params(params, year_min=year_from, year_max=year_to)
+        emit(score_files(obs_csv, truth or obs_csv.with_name("truth.csv"), p, tolerance=tolerance), format, output,
+             title="Score")
+
+
+@app.command("sweep")
+def sweep(
+    db: DbOption = None,
+    vary: Annotated[Optional[list[str]], typer.Option("--vary", help="name=v1,v2 (repeatable), e.g. "
+                                                                     "min_spell_years=1,2,3. Default: a standard grid.")] = None,
+    params: Annotated[Optional[Path], typer.Option("--params", help="TOML file of the base parameters.")] = None,
+    panel: PanelOption = None,
+    year_from: FromOption = None,
+    year_to: ToOption = None,
+    format: FormatOption = "table",
+    output: OutputOption = None,
+) -> None:
+    """How the headline figures move across inference parameter values (one varied at a time)."""
+    from talentflow import migration_api as mig
+    from talentflow.inference.params import load_params
+    from talentflow.inference.sweep import parse_grid
+
+    with errors_to_exit():
+        base = load_params(params, year_min=year_from, year_max=year_to)
+        emit(mig.sweep(db, parse_grid(vary), base=base, panel=panel), format, output, title="Sensitivity")

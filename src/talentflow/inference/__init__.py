@@ -1,0 +1,1 @@
+"""Career inference: residence years and events from affiliation observations (pure SQL/DataFrame steps)."""

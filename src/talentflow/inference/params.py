@@ -1,0 +1,137 @@
+"""The rules of career inference, as one frozen dataclass (recorded in meta_runs with every result).
+
+Every choice that changes a residence year or an event is a field here. ``InferenceParams()`` are
+the defaults, tuned on simulated careers (``talentflow simulate``, seed 7; scored on seed 1);
+``load_params(path)`` reads a TOML file (top level, or a ``[inference]`` table) and
+``with_overrides`` applies command-line options. Values are validated at construction.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, get_args
+
+from talentflow.errors import ConfigError
+
+Identity = Literal["stable_id", "all"]
+TieBreak = Literal["previous", "next", "alphabetical"]
+Padding = Literal["carry_forward", "none"]
+PointEstimate = Literal["year_to", "year_from", "midpoint"]
+ReturnRule = Literal["any_previous", "origin"]
+
+_LITERALS = {"identity": Identity, "tie_break": TieBreak, "padding": Padding, "point_estimate": PointEstimate,
+             "return_rule": ReturnRule}
+
+
+@dataclass(frozen=True)
+class InferenceParams:
+    """Rules that turn affiliation observations into residence years and events.
+
+    identity: which researchers have careers: ``stable_id`` (ids stable across years: IEEE,
+        ACL Anthology, OpenReview, CSV keys) or ``all`` (also name-only keys, which merge
+        different people of the same name).
+    min_evidence: minimum summed fractional weight of located observations for a year to be
+        observed (one single-affiliation paper weighs 1; each of two co-affiliations 0.5).
+    tie_break: when two countries carry the same weight in a year: ``previous`` (continuity
+        with the nearest earlier decided year, then the nearest later one), ``next`` (the other
+        way round), ``alphabetical``. Remaining ties fall back to the alphabetical order.
+    padding: ``carry_forward`` fills the unobserved years between the first and last observed
+        year with the country of the last observed spell, until the first year seen at the
+        next one (Scholarly Migration Database style); ``none`` keeps observed years only.
+    max_gap: gaps longer than this many unobserved years are not padded (the researcher may have
+        left the field); their years stay out of the population.
+    min_spell_years: observed years a spell at a country needs to count as residence that
+        persists. Shorter spells are visits (between two spells at the same country),
+        ambiguous (between two different countries), or censored (at the end of the record).
+    temporary_window: a stay at B between spells at A whose span (last - first year seen at B
+        + 1) is at most this many years is a temporary stay, however many years it is seen.
+    min_origin_years: observed years the first spell needs to be an origin that a migration
+        can leave; a shorter first spell followed by a persistent one is ``ambiguous``.
+    point_estimate: the event's single year: the first year seen at the destination
+        (``year_to``), the last year seen at the origin (``year_from``), or the middle of the
+        interval (``midpoint``, rounded up).
+    return_rule: a migration is a ``return`` when its destination is ``any_previous`` country
+        of residence, or only the ``origin`` (first) country.
+    traveler_min_weight: a co-affiliation abroad in a year of residence elsewhere makes a
+        ``traveler`` event when its weight is at least this.
+    year_min, year_max: only observations of these years (inclusive) are used.
+    """
+
+    identity: Identity = "stable_id"
+    min_evidence: float = 0.5
+    tie_break: TieBreak = "previous"
+    padding: Padding = "carry_forward"
+    max_gap: int = 10
+    min_spell_years: int = 2
+    temporary_window: int = 2
+    min_origin_years: int = 1
+    point_estimate: PointEstimate = "year_to"
+    return_rule: ReturnRule = "any_previous"
+    traveler_min_weight: float = 0.25
+    year_min: int = 0
+    year_max: int = 9999
+
+    def __post_init__(self) -> None:
+        for name, lit in _LITERALS.items():
+            value = getattr(self, name)
+            if value not in get_args(lit):
+                raise ConfigError(f"inference parameter {name}={value!r}: expected one of {', '.join(get_args(lit))}")
+        for name in ("max_gap", "min_spell_years", "temporary_window", "min_origin_years", "year_min", "year_max"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise ConfigError(f"inference parameter {name}={value!r}: expected a whole number >= 0")
+        if self.min_spell_years < 1 or self.min_origin_years < 1:
+            raise ConfigError("inference parameters min_spell_years and min_origin_years must be >= 1")
+        for name in ("min_evidence", "traveler_min_weight"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 10:
+                raise ConfigError(f"inference parameter {name}={value!r}: expected a number in [0, 10]")
+
+    def with_overrides(self, **changes) -> "InferenceParams":
+        """A copy with the given fields changed (None values are ignored)."""
+        changes = {k: v for k, v in changes.items() if v is not None}
+        unknown = set(changes) - {f.name for f in dataclasses.fields(self)}
+        if unknown:
+            raise ConfigError(f"unknown inference parameter(s) {sorted(unknown)}; known: {field_names()}")
+        return dataclasses.replace(self, **{k: _coerce(k, v) for k, v in changes.items()})
+
+
+def field_names() -> list[str]:
+    return [f.name for f in dataclasses.fields(InferenceParams)]
+
+
+def _coerce(name: str, value):
+    """Command-line strings to the field's type (TOML values pass through)."""
+    default = getattr(InferenceParams(), name)
+    if isinstance(value, str) and not isinstance(default, str):
+        try:
+            return type(default)(value)
+        except ValueError:
+            raise ConfigError(f"inference parameter {name}={value!r}: expected a {type(default).__name__}") from None
+    if isinstance(default, float) and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
+def load_params(path: str | Path | None = None, **overrides) -> InferenceParams:
+    """Defaults, then the TOML file's values (top level or ``[inference]``), then ``overrides``."""
+    base = InferenceParams()
+    if path is not None:
+        path = Path(path)
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"{path}: no such parameter file") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        data = data.get("inference", data)
+        if not isinstance(data, dict):
+            raise ConfigError(f"{path}: [inference] must be a table of parameters")
+        unknown = set(data) - set(field_names())
+        if unknown:
+            raise ConfigError(f"{path}: unknown inference parameter(s) {sorted(unknown)}; known: {field_names()}")
+        base = base.with_overrides(**data)
+    return base.with_overrides(**overrides)

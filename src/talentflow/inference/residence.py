@@ -1,0 +1,215 @@
+"""Residence: for each researcher and year, the country (institution, hub, sector) of residence.
+
+The computation is SQL text built from ``InferenceParams`` over relations named by the caller,
+so the same rules run in an in-memory DuckDB over DataFrames (``infer_residence``) and inside
+the warehouse over tens of millions of rows (``talentflow.inference.run``) without moving data
+through Python.
+
+Rules, in order (each a parameter, see ``InferenceParams``):
+
+1. *Observed years.* Per researcher-year, sum the fractional weights of located observations
+   by country; a year with less than ``min_evidence`` weight is not observed. The modal
+   country wins; ties go to continuity (``tie_break``), then to the alphabetical order. The
+   modal share (winner's weight / located weight) is the year's ``share``.
+2. *Spells.* Consecutive observed years at one country form a spell. A spell between two
+   spells at the same country is a ``temporary`` stay when seen in fewer than
+   ``min_spell_years`` years or spanning at most ``temporary_window`` years; stays are taken
+   out and their neighbours merged (A, B, A -> one spell at A). Of the remaining spells, one
+   is *core* (persisting residence) when seen in at least ``min_spell_years`` years, or when it
+   opens the record with at least ``min_origin_years`` years, or is the only spell; otherwise
+   it is ``censored`` (closing the record), ``temporary`` (between the same country) or
+   ``ambiguous``.
+3. *Residence* of every year from the first to the last observed year (``padding``), except
+   years inside gaps longer than ``max_gap``: the country of the latest core spell begun at or
+   before the year (years before the first core spell: the observed country). The
+   institution is the modal institution of the latest core year at that country.
+"""
+
+from __future__ import annotations
+
+from talentflow.inference.params import InferenceParams
+
+SECTORS = {"education": "academia", "company": "industry", "government": "government", "facility": "government",
+           "nonprofit": "other", "other": "other"}
+
+
+def _sector_case(col: str) -> str:
+    arms = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in SECTORS.items())
+    return f"CASE {col} {arms} END"
+
+
+def observed_years_sql(p: InferenceParams, obs: str) -> str:
+    """One row per observed researcher-year: observed_country, share, located weight, institution, hub."""
+    prio = {"previous": ("prev_c", "next_c"), "next": ("next_c", "prev_c"), "alphabetical": (None, None)}[p.tie_break]
+    first, second = prio
+    if first is None:
+        choice = "min(c.country)"
+    else:
+        choice = (f"arg_min(c.country, (CASE WHEN c.country = d.{first} THEN 0 WHEN c.country = d.{second} THEN 1 "
+                  f"ELSE 2 END, c.country))")
+    return f"""WITH
+    cy AS (
+        SELECT researcher_id, year, country, sum(weight) AS w
+        FROM {obs} WHERE country IS NOT NULL GROUP BY ALL),
+    yt AS (
+        SELECT researcher_id, year, sum(w) AS total, max(w) AS wmax
+        FROM cy GROUP BY ALL HAVING sum(w) >= {float(p.min_evidence)!r}),
+    cand AS (
+        SELECT cy.researcher_id, cy.year, cy.country, cy.w, yt.total
+        FROM cy JOIN yt USING (researcher_id, year) WHERE cy.w >= yt.wmax - 1e-9),
+    cnt AS (
+        SELECT researcher_id, year, count(*) AS n_cand, min(country) AS first_cand, max(w) AS w, max(total) AS total
+        FROM cand GROUP BY ALL),
+    dec AS (
+        SELECT *, CASE WHEN n_cand = 1 THEN first_cand END AS decided,
+            last_value(CASE WHEN n_cand = 1 THEN first_cand END IGNORE NULLS) OVER (
+                PARTITION BY researcher_id ORDER BY year ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_c,
+            first_value(CASE WHEN n_cand = 1 THEN first_cand END IGNORE NULLS) OVER (
+                PARTITION BY researcher_id ORDER BY year ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS next_c
+        FROM cnt),
+    tied AS (
+        SELECT d.researcher_id, d.year, {choice} AS country
+        FROM dec d JOIN cand c ON c.researcher_id = d.researcher_id AND c.year = d.year
+        WHERE d.n_cand > 1 GROUP BY ALL),
+    yr AS (
+        SELECT d.researcher_id, d.year, coalesce(d.decided, t.country) AS observed_country,
+               d.w / d.total AS share, d.total AS located_weight, d.n_cand > 1 AS tie
+        FROM dec d LEFT JOIN tied t ON d.n_cand > 1 AND t.researcher_id = d.researcher_id AND t.year = d.year),
+    ih AS (
+        SELECT o.researcher_id, o.year, o.institution_id, o.hub, sum(o.weight) AS w
+        FROM {obs} o JOIN yr ON yr.researcher_id = o.researcher_id AND yr.year = o.year
+             AND yr.observed_country = o.country
+        GROUP BY ALL),
+    ihp AS (
+        SELECT researcher_id, year,
+               arg_min(institution_id, (institution_id IS NULL, -w, institution_id)) AS institution_id,
+               arg_min(hub, (hub IS NULL, -w, hub)) AS hub
+        FROM ih GROUP BY ALL),
+    s1 AS (
+        SELECT yr.*, ihp.institution_id, ihp.hub,
+               CASE WHEN observed_country IS DISTINCT FROM lag(observed_country) OVER w THEN 1 ELSE 0 END AS brk
+        FROM yr LEFT JOIN ihp USING (researcher_id, year)
+        WINDOW w AS (PARTITION BY yr.researcher_id ORDER BY yr.year))
+    SELECT * EXCLUDE (brk),
+           sum(brk) OVER (PARTITION BY researcher_id ORDER BY year ROWS UNBOUNDED PRECEDING) AS spell
+    FROM s1"""
+
+
+def rspells_sql(p: InferenceParams, oyears: str) -> str:
+    """Raw spells (runs of observed years at one country); short stays between two spells at the same
+    country are flagged ``temp``; the others get ``spell2``, their spell once the stays are taken out."""
+    m, w = int(p.min_spell_years), int(p.temporary_window)
+    return f"""WITH
+    sp0 AS (
+        SELECT researcher_id, spell, any_value(observed_country) AS country, min(year) AS first_year,
+               max(year) AS last_year, count(*) AS n_years
+        FROM {oyears} GROUP BY ALL),
+    sp1 AS (
+        SELECT *, lag(country) OVER w AS prev_country, lead(country) OVER w AS next_country,
+               lag(last_year) OVER w AS prev_last, lead(first_year) OVER w AS next_first
+        FROM sp0 WINDOW w AS (PARTITION BY researcher_id ORDER BY spell)),
+    sp2 AS (
+        SELECT *, (prev_country IS NOT NULL AND prev_country = next_country
+                   AND (n_years < {m} OR last_year - first_year + 1 <= {w})) AS temp
+        FROM sp1),
+    kept AS (
+        SELECT *, CASE WHEN country IS DISTINCT FROM lag(country) OVER w THEN 1 ELSE 0 END AS brk
+        FROM sp2 WHERE NOT temp WINDOW w AS (PARTITION BY researcher_id ORDER BY spell))
+    SELECT * EXCLUDE (brk), sum(brk) OVER (PARTITION BY researcher_id ORDER BY spell ROWS UNBOUNDED PRECEDING) AS spell2
+    FROM kept
+    UNION ALL
+    SELECT *, NULL AS spell2 FROM sp2 WHERE temp"""
+
+
+def mspells_sql(p: InferenceParams, rspells: str) -> str:
+    """Spells after the short stays are taken out (merged), classified: core, censored, ambiguous,
+    temporary; plus the short stays themselves (``temporary``, spell2 NULL)."""
+    m, mo = int(p.min_spell_years), int(p.min_origin_years)
+    return f"""WITH
+    mg AS (
+        SELECT researcher_id, spell2, any_value(country) AS country, min(first_year) AS first_year,
+               max(last_year) AS last_year, sum(n_years) AS n_years
+        FROM {rspells} WHERE NOT temp GROUP BY ALL),
+    mg1 AS (
+        SELECT *, lag(country) OVER w AS prev_country, lead(country) OVER w AS next_country,
+               lag(last_year) OVER w AS prev_last, lead(first_year) OVER w AS next_first
+        FROM mg WINDOW w AS (PARTITION BY researcher_id ORDER BY spell2))
+    SELECT researcher_id, spell2, country, first_year, last_year, n_years, prev_country, next_country, prev_last,
+           next_first, CASE
+            WHEN n_years >= {m} THEN 'core'
+            WHEN prev_country IS NULL AND (next_country IS NULL OR n_years >= {mo}) THEN 'core'
+            WHEN prev_country IS NULL THEN 'ambiguous'
+            WHEN next_country IS NULL THEN 'censored'
+            WHEN prev_country = next_country THEN 'temporary'
+            ELSE 'ambiguous' END AS episode
+    FROM mg1
+    UNION ALL
+    SELECT researcher_id, NULL, country, first_year, last_year, n_years, prev_country, next_country, prev_last,
+           next_first, 'temporary'
+    FROM {rspells} WHERE temp"""
+
+
+def core_sql(mspells: str) -> str:
+    """Core spells merged: consecutive core spells at the same country become one."""
+    return f"""WITH
+    c1 AS (
+        SELECT *, CASE WHEN country IS DISTINCT FROM lag(country) OVER w THEN 1 ELSE 0 END AS brk
+        FROM {mspells} WHERE episode = 'core' WINDOW w AS (PARTITION BY researcher_id ORDER BY spell2)),
+    c2 AS (
+        SELECT *, sum(brk) OVER (PARTITION BY researcher_id ORDER BY spell2 ROWS UNBOUNDED PRECEDING) AS core_idx
+        FROM c1)
+    SELECT researcher_id, core_idx, any_value(country) AS country, min(first_year) AS first_year,
+           max(last_year) AS last_year, sum(n_years) AS n_years
+    FROM c2 GROUP BY ALL"""
+
+
+def residence_from_sql(p: InferenceParams, oyears: str, rspells: str, mspells: str, institutions: str) -> str:
+    """Residence of every year from the first to the last observed one (see the module doc)."""
+    if p.padding == "carry_forward":
+        years_expr = (f"unnest(range(year, CASE WHEN next_obs IS NOT NULL AND next_obs - year - 1 <= {int(p.max_gap)} "
+                      f"THEN next_obs ELSE year + 1 END)) AS res_year")
+    else:
+        years_expr = "year AS res_year"
+    return f"""WITH
+    oy AS (
+        SELECT s.researcher_id, s.year, s.observed_country, s.share, s.institution_id AS obs_institution,
+               s.hub AS obs_hub, sp.episode,
+               CASE WHEN sp.episode = 'core' THEN s.observed_country END AS core_country,
+               CASE WHEN sp.episode = 'core' THEN s.institution_id END AS core_inst,
+               CASE WHEN sp.episode = 'core' THEN s.hub END AS core_hub
+        FROM {oyears} s JOIN (
+            SELECT r.researcher_id, r.spell, CASE WHEN r.temp THEN 'temporary' ELSE m.episode END AS episode
+            FROM {rspells} r LEFT JOIN {mspells} m ON m.researcher_id = r.researcher_id AND m.spell2 = r.spell2
+        ) sp USING (researcher_id, spell)),
+    oy2 AS (
+        SELECT *,
+            coalesce(last_value(core_country IGNORE NULLS) OVER w, observed_country) AS res_country,
+            CASE WHEN episode = 'core' THEN obs_institution
+                 ELSE last_value(core_inst IGNORE NULLS) OVER w END AS res_inst,
+            CASE WHEN episode = 'core' THEN obs_hub ELSE last_value(core_hub IGNORE NULLS) OVER w END AS res_hub
+        FROM oy WINDOW w AS (PARTITION BY researcher_id ORDER BY year ROWS UNBOUNDED PRECEDING)),
+    oy3 AS (
+        SELECT *, lead(year) OVER w AS next_obs, lead(res_country) OVER w AS next_res_country,
+               lead(share) OVER w AS next_share
+        FROM oy2 WINDOW w AS (PARTITION BY researcher_id ORDER BY year)),
+    padded AS (
+        SELECT researcher_id, {years_expr}, year AS anchor_year, observed_country, share, next_share, episode,
+               res_country, next_res_country, res_inst, res_hub
+        FROM oy3)
+    SELECT pd.researcher_id, CAST(pd.res_year AS INTEGER) AS year, pd.res_country AS country,
+           CASE WHEN pd.res_year = pd.anchor_year THEN pd.observed_country END AS observed_country,
+           pd.res_inst AS institution_id, pd.res_hub AS hub,
+           {_sector_case('i.type')} AS sector,
+           CASE WHEN pd.res_year = pd.anchor_year THEN 'observed' ELSE 'padded' END AS status,
+           CASE WHEN pd.res_year = pd.anchor_year THEN pd.episode ELSE 'gap' END AS episode,
+           CASE WHEN pd.res_year = pd.anchor_year THEN pd.share END AS share,
+           round(CASE
+               WHEN pd.res_year = pd.anchor_year AND pd.episode = 'core' THEN pd.share
+               WHEN pd.res_year = pd.anchor_year THEN 0.5 * pd.share
+               WHEN pd.next_res_country = pd.res_country THEN least(pd.share, pd.next_share)
+               ELSE 0.5 * pd.share END, 4) AS confidence
+    FROM padded pd LEFT JOIN {institutions} i ON i.institution_id = pd.res_inst"""
+
+
+RESIDENCE_COLUMNS = ("researcher_id", "year", "country", "observed_country", "institution_id", "hub", "sector",
+                     "status", "episode", "share", "confidence")

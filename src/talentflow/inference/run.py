@@ -1,0 +1,98 @@
+"""The warehouse edge of inference: read observations, run the steps inside DuckDB, write residence and events.
+
+The data never leaves DuckDB: the steps of ``talentflow.inference.engine`` are materialized as
+temporary tables in the warehouse connection, then copied into ``residence`` and ``events``
+under the parameter set's ``params_id`` (replacing an earlier run of the same parameters).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import time
+from dataclasses import dataclass
+
+from talentflow.errors import WarehouseError
+from talentflow.inference.engine import drop_steps, inference_steps, obs_view_sql, run_steps
+from talentflow.inference.events import EVENT_COLUMNS
+from talentflow.inference.params import InferenceParams
+from talentflow.inference.residence import RESIDENCE_COLUMNS
+from talentflow.schema.inference import TABLES
+from talentflow.store.params import record_params
+from talentflow.store.warehouse import Warehouse
+
+KIND = "inference"
+
+
+@dataclass(frozen=True)
+class InferenceSummary:
+    params_id: str
+    n_researchers: int
+    n_residence: int
+    n_events: int
+    seconds: float
+    events_by_type: dict
+
+
+def identity_filter(p: InferenceParams, alias: str = "o") -> str:
+    if p.identity == "all":
+        return "TRUE"
+    return (f"{alias}.researcher_id IN (SELECT researcher_id FROM researchers WHERE identity = 'stable_id')")
+
+
+def run_inference(wh: Warehouse, params: InferenceParams | None = None) -> InferenceSummary:
+    """Infer residence and events from the warehouse's observations and store them under a params_id."""
+    params = params or InferenceParams()
+    started = time.perf_counter()
+    wh.apply_schema(TABLES)
+    if wh.count("observations") == 0:
+        raise WarehouseError(f"the warehouse {wh.path or ':memory:'} has no observations; ingest some first "
+                             "(talentflow ingest paperlists|csv ...)")
+    wh.execute("CREATE OR REPLACE TEMP VIEW _inf_obs AS "
+               + obs_view_sql("observations o", params, identity_filter(params)))
+    wh.execute("CREATE OR REPLACE TEMP VIEW _inf_inst AS SELECT institution_id, type FROM institutions")
+    steps = inference_steps(params, "_inf_obs", "_inf_inst")
+    try:
+        run_steps(wh.con, steps)
+        with wh.transaction():
+            pid = record_params(wh, KIND, params)
+            wh.execute("DELETE FROM residence WHERE params_id = ?", [pid])
+            wh.execute("DELETE FROM events WHERE params_id = ?", [pid])
+            wh.execute(f"INSERT INTO residence (params_id, {', '.join(RESIDENCE_COLUMNS)}) "
+                       f"SELECT ?, {', '.join(RESIDENCE_COLUMNS)} FROM _inf_residence", [pid])
+            wh.execute(f"INSERT INTO events (params_id, {', '.join(EVENT_COLUMNS)}) "
+                       f"SELECT ?, {', '.join(EVENT_COLUMNS)} FROM _inf_events", [pid])
+            n_res, n_r = wh.execute("SELECT count(*), count(DISTINCT researcher_id) FROM _inf_residence")[0]
+            n_ev = wh.execute("SELECT count(*) FROM _inf_events")[0][0]
+            by_type = dict(wh.execute("SELECT event_type, count(*) FROM _inf_events GROUP BY ALL ORDER BY 2 DESC"))
+            seconds = time.perf_counter() - started
+            wh.execute("INSERT INTO inference_runs VALUES (?, ?, ?, ?, ?, ?)", [
+                pid, _dt.datetime.now(_dt.timezone.utc).replace(tzinfo=None), n_r, n_res, n_ev, round(seconds, 3)])
+    finally:
+        drop_steps(wh.con, steps)
+        wh.execute("DROP VIEW IF EXISTS _inf_obs")
+        wh.execute("DROP VIEW IF EXISTS _inf_inst")
+    return InferenceSummary(pid, int(n_r), int(n_res), int(n_ev), seconds, by_type)
+
+
+def latest_params_id(wh: Warehouse, params_id: str | None = None) -> str:
+    """The given params_id (checked), or the one of the latest `talentflow infer` run."""
+    if not wh.has_table("inference_runs"):
+        raise WarehouseError(f"the warehouse {wh.path or ':memory:'} has no inference results; run `talentflow infer` first")
+    if params_id:
+        if not wh.execute("SELECT 1 FROM inference_runs WHERE params_id = ?", [params_id]):
+            known = [r[0] for r in wh.execute("SELECT DISTINCT params_id FROM inference_runs")]
+            raise WarehouseError(f"no inference run with params_id {params_id!r}; known: {known}")
+        return params_id
+    rows = wh.execute("SELECT params_id FROM inference_runs ORDER BY run_at DESC LIMIT 1")
+    if not rows:
+        raise WarehouseError(f"the warehouse {wh.path or ':memory:'} has no inference results; run `talentflow infer` first")
+    return rows[0][0]
+
+
+def params_of(wh: Warehouse, params_id: str) -> InferenceParams:
+    import json
+
+    row = wh.execute("SELECT params FROM meta_runs WHERE params_id = ?", [params_id])
+    if not row:
+        raise WarehouseError(f"no parameters recorded for params_id {params_id!r}")
+    return InferenceParams(**json.loads(row[0][0]))

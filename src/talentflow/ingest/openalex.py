@@ -1,0 +1,812 @@
+"""OpenAlex: works (and authors) in the snapshot's JSON Lines format, streamed line by line.
+
+Upstream format (documented by OpenAlex, "Snapshot data format" and the Work / Author objects):
+gzipped JSON Lines partitions ``<entity>/updated_date=YYYY-MM-DD/part_NNN.gz`` under the
+snapshot's ``data/`` (newer releases: ``data/jsonl/``), one entity per line, each line the same
+object the API returns. A work carries ``id`` (``https://openalex.org/W...``), ``title``,
+``publication_year``, ``primary_location.source.display_name``, ``abstract_inverted_index``
+(word -> positions), ``primary_topic`` / ``topics`` (with ``subfield`` and ``field``), the older
+``concepts`` (id, score), and ``authorships``: per author ``author`` (id ``A...``, display
+name), ``institutions`` (id, display_name, ror, country_code ISO2, type), ``countries``,
+``raw_affiliation_strings`` and ``affiliations`` (raw string -> institution ids).
+
+Design:
+- ``WorkFilter`` (a frozen, validated parameter set) says which works are AI works. Lines are
+  filtered EARLY: a line that contains none of the filter's ids as bytes is skipped without
+  being parsed (counted as filtered; most of a snapshot is not AI). Only lines that mention
+  an id are parsed and checked exactly.
+- ``stage_lines`` is the pure step: an iterable of lines -> ``Staged`` batches of at most
+  ``batch_size`` kept works, so memory stays bounded whatever the partition size. The
+  pipeline calls ``stage_stream`` (when a source offers it) and stores batch after batch in
+  its one transaction. ``stage`` (bytes in, one ``Staged`` out) is kept for the common interface.
+- Rejects name the file, ``line N`` (1-based, with the work id where known) and the field.
+  A truncated or corrupt gzip is a file-level reject that says how many lines were read
+  before it; the works read before the break are kept.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import gzip
+import io
+import json
+import re
+import zlib
+from dataclasses import dataclass, field, fields
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Iterator, Literal
+
+from talentflow.errors import ConfigError, InputError
+from talentflow.ingest.base import RawFile, Staged
+from talentflow.ingest.paperlists import name_key
+from talentflow.resolve.countries import to_iso3
+from talentflow.store.params import params_id
+
+SOURCE = "openalex"
+PREFIX = "https://openalex.org/"
+ENTITIES = ("works", "authors")
+MIN_YEAR = 1900
+DEFAULT_BATCH = 5000
+MAX_LINE = 256 << 20  # a "line" longer than this is not a JSON Lines record: stop reading the file
+
+# OpenAlex institution ``type`` (ROR types) -> talentflow institution type.
+ORG_TYPES = {
+    "education": "education",
+    "company": "company",
+    "government": "government",
+    "facility": "facility",
+    "nonprofit": "nonprofit",
+    "healthcare": "facility",  # hospitals, like talentflow's own keyword rule
+    "archive": "facility",  # libraries, museums, archives
+    "funder": "other",
+    "other": "other",
+}
+
+TopicScope = Literal["primary", "any"]
+ConceptsWhen = Literal["no_topics", "always", "never"]
+Entity = Literal["works", "authors"]
+
+_SUBFIELD = re.compile(r"^(?:subfields/)?(\d{4})$")
+_FIELD = re.compile(r"^fields/(\d{1,2})$")
+_TOPIC = re.compile(r"^(T\d+)$")
+_CONCEPT = re.compile(r"^(C\d+)$")
+_WORK_ID = re.compile(r"^W\d+$")
+_AUTHOR_ID = re.compile(r"^A\d+$")
+_COUNTRY_SUFFIX = re.compile(r"^(?P<name>.+?)\s*\((?P<inner>[^()]+)\)\s*$")
+
+
+# ---------------------------------------------------------------------------------------------
+# the filter
+
+
+@dataclass(frozen=True)
+class WorkFilter:
+    """Which OpenAlex records count as AI records (a figure-changing parameter set).
+
+    - ``subfields`` / ``fields`` / ``topics``: OpenAlex topic-classification ids (subfield 1702
+      Artificial Intelligence, 1707 Computer Vision and Pattern Recognition; field 17 Computer
+      Science; topic ``T...``), matched on the primary topic or on any of the work's topics
+      (``topic_scope``).
+    - ``concepts``: legacy concept ids (C154945302 Artificial Intelligence) with at least
+      ``concept_min_score``; used for records without topics (``concepts_when='no_topics'``,
+      older records), always, or never.
+    - ``from_year`` / ``to_year``: publication years kept (inclusive; None = open).
+    - ``keep_all``: keep every record (e.g. API pages, whose query already filtered).
+    """
+
+    subfields: tuple[str, ...] = ("1702", "1707")
+    fields: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    concepts: tuple[str, ...] = ("C154945302",)
+    topic_scope: TopicScope = "primary"
+    concepts_when: ConceptsWhen = "no_topics"
+    concept_min_score: float = 0.3
+    from_year: int | None = None
+    to_year: int | None = None
+    keep_all: bool = False
+
+    def __post_init__(self) -> None:
+        for name, pattern in (("subfields", re.compile(r"^\d{4}$")), ("fields", re.compile(r"^\d{1,2}$")),
+                              ("topics", _TOPIC), ("concepts", _CONCEPT)):
+            bad = [v for v in getattr(self, name) if not isinstance(v, str) or not pattern.match(v)]
+            if bad:
+                raise ConfigError(f"OpenAlex filter: {name} {bad} are not OpenAlex {name[:-1]} ids")
+        if self.topic_scope not in ("primary", "any"):
+            raise ConfigError(f"OpenAlex filter: topic_scope {self.topic_scope!r} is not 'primary' or 'any'")
+        if self.concepts_when not in ("no_topics", "always", "never"):
+            raise ConfigError(f"OpenAlex filter: concepts_when {self.concepts_when!r} is not no_topics, always or never")
+        if not 0.0 <= self.concept_min_score <= 1.0:
+            raise ConfigError(f"OpenAlex filter: concept_min_score {self.concept_min_score} is not in [0, 1]")
+        if self.from_year is not None and self.to_year is not None and self.from_year > self.to_year:
+            raise ConfigError(f"OpenAlex filter: from_year {self.from_year} is after to_year {self.to_year}")
+        if not self.keep_all and not (self.subfields or self.fields or self.topics or
+                                      (self.concepts and self.concepts_when != "never")):
+            raise ConfigError("OpenAlex filter: no ids to match; give subfields/fields/topics/concepts or 'all'")
+
+    @classmethod
+    def parse(cls, tokens: Iterable[str] | None, **options) -> "WorkFilter":
+        """From CLI tokens: ``subfields/1702``, ``1702``, ``fields/17``, ``T10028``, ``C154945302``
+        or ``all`` (full ``https://openalex.org/...`` ids are accepted). No tokens: the default ids."""
+        tokens = [t.strip() for t in (tokens or ()) if t and t.strip()]
+        if not tokens:
+            return cls(**options)
+        if tokens == ["all"]:
+            return cls(subfields=(), concepts=(), keep_all=True, **options)
+        found: dict[str, list[str]] = {"subfields": [], "fields": [], "topics": [], "concepts": []}
+        for token in tokens:
+            t = short_id(token) or token
+            for name, pattern in (("subfields", _SUBFIELD), ("fields", _FIELD), ("topics", _TOPIC), ("concepts", _CONCEPT)):
+                if m := pattern.match(t):
+                    found[name].append(m.group(1))
+                    break
+            else:
+                raise ConfigError(f"--filter {token!r}: expected subfields/NNNN, fields/NN, T<id>, C<id> or 'all'")
+        return cls(**{k: tuple(dict.fromkeys(v)) for k, v in found.items()}, **options)
+
+    @property
+    def params_id(self) -> str:
+        return params_id("openalex_filter", self)
+
+    def needles(self) -> tuple[bytes, ...]:
+        """Byte strings one of which every matching line must contain (the early filter)."""
+        if self.keep_all:
+            return ()
+        out = [f'subfields/{s}"' for s in self.subfields] + [f'fields/{f}"' for f in self.fields]
+        out += [f'{PREFIX}{t}"' for t in self.topics]
+        if self.concepts_when != "never":
+            out += [f'{PREFIX}{c}"' for c in self.concepts]
+        return tuple(n.encode() for n in out)
+
+    def year_ok(self, year: int) -> bool:
+        return (self.from_year is None or year >= self.from_year) and (self.to_year is None or year <= self.to_year)
+
+
+def short_id(value) -> str | None:
+    """'https://openalex.org/W123' -> 'W123'; 'https://openalex.org/subfields/1702' -> 'subfields/1702'."""
+    if not isinstance(value, str):
+        return None
+    v = value.strip()
+    if v.startswith(PREFIX):
+        v = v[len(PREFIX):]
+    return v or None
+
+
+class PartitionReadError(Exception):
+    """A partition cannot be read on (e.g. a line with no end); the stage step makes it a file reject."""
+
+
+class _Shape(Exception):
+    """A field of a record has the wrong JSON type (internal: turned into a reject)."""
+
+    def __init__(self, field_: str, value) -> None:
+        super().__init__(field_)
+        self.field = field_
+        self.value = value
+
+
+def _dict_or_none(value, field_: str) -> dict | None:
+    if value is None or isinstance(value, dict):
+        return value
+    raise _Shape(field_, value)
+
+
+def _list_or_empty(value, field_: str) -> list:
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return value
+    raise _Shape(field_, value)
+
+
+def _topic_ids(topic: dict) -> tuple[str | None, str | None, str | None]:
+    """(topic id, subfield id, field id) of a topic object."""
+    sub = topic.get("subfield")
+    fld = topic.get("field")
+    sub_id = short_id(sub.get("id")) if isinstance(sub, dict) else None
+    fld_id = short_id(fld.get("id")) if isinstance(fld, dict) else None
+    return (short_id(topic.get("id")),
+            sub_id[len("subfields/"):] if sub_id and sub_id.startswith("subfields/") else sub_id,
+            fld_id[len("fields/"):] if fld_id and fld_id.startswith("fields/") else fld_id)
+
+
+def matches(rec: dict, flt: WorkFilter, *, concept_key: str = "concepts") -> bool:
+    """Does a parsed work (or author) match the filter? Raises _Shape on wrongly typed fields."""
+    if flt.keep_all:
+        return True
+    primary = _dict_or_none(rec.get("primary_topic"), "primary_topic")
+    topics = [t for t in _list_or_empty(rec.get("topics"), "topics") if isinstance(t, dict)]
+    scope = [primary] if (flt.topic_scope == "primary" and primary is not None) else topics
+    if flt.topic_scope == "primary" and primary is None and concept_key == "x_concepts":
+        scope = topics  # authors have no primary topic: their topics are ranked by count
+    for topic in scope:
+        tid, sub, fld = _topic_ids(topic)
+        if (sub and sub in flt.subfields) or (fld and fld in flt.fields) or (tid and tid in flt.topics):
+            return True
+    has_topics = primary is not None or bool(topics)
+    if flt.concepts and (flt.concepts_when == "always" or (flt.concepts_when == "no_topics" and not has_topics)):
+        min_score = flt.concept_min_score * (100 if concept_key == "x_concepts" else 1)  # author scores are percentages
+        for c in _list_or_empty(rec.get(concept_key), concept_key):
+            if not isinstance(c, dict):
+                continue
+            score = c.get("score")
+            if short_id(c.get("id")) in flt.concepts and isinstance(score, (int, float)) and not isinstance(score, bool) \
+                    and score >= min_score:
+                return True
+    return False
+
+
+# ---------------------------------------------------------------------------------------------
+# field helpers
+
+
+def abstract_from_inverted_index(index) -> str | None:
+    """Rebuild an abstract from OpenAlex's inverted index {word: [positions]} (no dense array:
+    a hostile position like 10**12 costs nothing). Raises _Shape when the index is malformed."""
+    if index is None:
+        return None
+    if isinstance(index, str):  # some exports carry the index JSON-encoded
+        try:
+            index = json.loads(index)
+        except (ValueError, RecursionError):
+            raise _Shape("abstract_inverted_index", index) from None
+    if not isinstance(index, dict):
+        raise _Shape("abstract_inverted_index", index)
+    pairs: list[tuple[int, str]] = []
+    for word, positions in index.items():
+        if not isinstance(positions, list):
+            raise _Shape("abstract_inverted_index", {word: positions})
+        for p in positions:
+            if not isinstance(p, int) or isinstance(p, bool) or p < 0:
+                raise _Shape("abstract_inverted_index", {word: positions})
+            pairs.append((p, word))
+    if not pairs:
+        return None
+    pairs.sort()
+    text = " ".join(w for _, w in pairs).strip()
+    return text or None
+
+
+@lru_cache(maxsize=50_000)
+def clean_institution_name(name: str) -> str:
+    """Drop OpenAlex's country disambiguator: 'Google (United States)' -> 'Google' (only when
+    the parenthesis names a country, so 'Institute of Automation (CASIA)' stays as is)."""
+    m = _COUNTRY_SUFFIX.match(name)
+    if m and to_iso3(m.group("inner")) is not None:
+        return m.group("name").strip()
+    return name.strip()
+
+
+def _text(value) -> str | None:
+    if isinstance(value, str):
+        v = value.strip()
+        return v or None
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# the stage step (pure)
+
+
+@dataclass
+class OpenAlexStaged(Staged):
+    """A batch of staged rows, with what happened to each line read.
+
+    ``n_records`` lines (non-blank) were read; each is exactly one of ``n_kept`` (a work or
+    author staged), ``n_filtered`` (not an AI record by the filter, or outside the years), or
+    ``n_rejected`` (a record-level reject on the line)."""
+
+    n_kept: int = 0
+    n_filtered: int = 0
+    n_rejected: int = 0
+
+
+@dataclass
+class StageStats:
+    """Running totals over the batches of one ingest (what the CLI reports)."""
+
+    files: int = 0
+    lines: int = 0
+    kept: int = 0
+    filtered: int = 0
+    rejected: int = 0
+    authorships: int = 0
+
+    def add(self, batch: OpenAlexStaged) -> None:
+        self.lines += batch.n_records
+        self.kept += batch.n_kept
+        self.filtered += batch.n_filtered
+        self.rejected += batch.n_rejected
+        self.authorships += len(batch.authorships)
+
+
+@dataclass
+class OpenAlexSummary:
+    """What an OpenAlex ingest did: the pipeline's summary plus what the stage step saw."""
+
+    ingest: object  # talentflow.pipeline.IngestSummary
+    lines: int  # non-blank lines read from the files staged in this run
+    kept: int  # AI records staged
+    filtered: int  # lines that are not AI records under the filter (or outside its years)
+    rejected_records: int  # lines rejected whole (see the rejects table)
+    seconds: float  # wall time of the whole command (fetch, stage, resolve, store)
+    filter_params_id: str  # meta_runs.params_id of the WorkFilter
+    fetch: object = None  # talentflow.ingest.openalex_api.FetchReport in API mode
+
+    @classmethod
+    def of(cls, summary, stats: StageStats, seconds: float, filter_params_id: str, fetch=None) -> "OpenAlexSummary":
+        return cls(summary, stats.lines, stats.kept, stats.filtered, stats.rejected, seconds, filter_params_id, fetch)
+
+    @property
+    def lines_per_second(self) -> float:
+        return self.lines / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def kept_per_second(self) -> float:
+        return self.kept / self.seconds if self.seconds > 0 else 0.0
+
+
+def stage_lines(raw: RawFile, lines: Iterable[bytes], *, flt: WorkFilter, entity: Entity = "works",
+                batch_size: int = DEFAULT_BATCH, max_year: int | None = None) -> Iterator[OpenAlexStaged]:
+    """Pure: lines of one partition -> batches of staged rows and rejects (never raises on bad data).
+
+    Errors raised by the line iterator itself (a truncated or corrupt gzip) end the file with a
+    file-level reject; what was read before is kept."""
+    if entity not in ENTITIES:
+        raise ConfigError(f"OpenAlex entity {entity!r} is not one of {ENTITIES}")
+    max_year = max_year or _dt.date.today().year + 1
+    needles = flt.needles()
+    seen: set[str] = set()
+    out = OpenAlexStaged(file=raw.file)
+    it = iter(lines)
+    line_no = 0
+    while True:
+        try:
+            line = next(it)
+        except StopIteration:
+            break
+        except (EOFError, OSError, zlib.error, PartitionReadError) as exc:
+            reason = "unreadable_partition" if isinstance(exc, PartitionReadError) else "truncated_or_corrupt_gzip"
+            out.reject("file", "*", reason, f"{type(exc).__name__}: {exc}; {line_no} line(s) read before it", "file")
+            break
+        line_no += 1
+        if isinstance(line, str):
+            line = line.encode("utf-8", "surrogatepass")
+        if not line.strip():
+            continue
+        out.n_records += 1
+        if needles and not any(n in line for n in needles):
+            out.n_filtered += 1
+            continue
+        if entity == "works":
+            kept = _stage_work_line(out, line, line_no, flt, seen, max_year)
+        else:
+            kept = _stage_author_line(out, line, line_no, flt, seen)
+        if kept is True:
+            out.n_kept += 1
+        elif kept is False:
+            out.n_filtered += 1
+        else:  # None: the record was rejected
+            out.n_rejected += 1
+        if out.n_kept >= batch_size or len(out.rejects) >= batch_size:
+            yield out
+            out = OpenAlexStaged(file=raw.file)
+    yield out
+
+
+def _parse(out: Staged, line: bytes, loc: str):
+    try:
+        rec = json.loads(line)
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        out.reject(loc, "*", "malformed_json", f"{exc}: {line[:200]!r}")
+        return None
+    if not isinstance(rec, dict):
+        out.reject(loc, "*", "record_not_object", rec)
+        return None
+    return rec
+
+
+def _stage_work_line(out: OpenAlexStaged, line: bytes, line_no: int, flt: WorkFilter, seen: set[str],
+                     max_year: int) -> bool | None:
+    """True: staged; False: filtered out; None: rejected (a reject row was added)."""
+    loc = f"line {line_no}"
+    rec = _parse(out, line, loc)
+    if rec is None:
+        return None
+    raw_id = rec.get("id")
+    wid = short_id(raw_id)
+    if wid is not None:
+        loc = f"line {line_no} ({wid})"
+    try:
+        if not matches(rec, flt):
+            return False
+    except _Shape as exc:
+        out.reject(loc, exc.field, "wrong_type", exc.value)
+        return None
+    if raw_id is None or (isinstance(raw_id, str) and not raw_id.strip()):
+        out.reject(loc, "id", "missing_id", raw_id)
+        return None
+    if not isinstance(raw_id, str):
+        out.reject(loc, "id", "wrong_type", raw_id)
+        return None
+    if not _WORK_ID.match(wid or ""):
+        out.reject(loc, "id", "bad_id", raw_id)
+        return None
+    if wid in seen:
+        out.reject(loc, "id", "duplicate_record", raw_id)
+        return None
+    year = rec.get("publication_year")
+    if year is None:
+        out.reject(loc, "publication_year", "missing_year", None)
+        return None
+    if not isinstance(year, int) or isinstance(year, bool):
+        out.reject(loc, "publication_year", "wrong_type", year)
+        return None
+    if not MIN_YEAR <= year <= max_year:
+        out.reject(loc, "publication_year", "implausible_year", year)
+        return None
+    if not flt.year_ok(year):
+        return False
+    seen.add(wid)
+    work_id = f"{SOURCE}:{wid}"
+
+    title = rec.get("title", rec.get("display_name"))
+    if title is not None and not isinstance(title, str):
+        out.reject(loc, "title", "wrong_type", title, "field")
+        title = None
+    venue = None
+    try:
+        ploc = _dict_or_none(rec.get("primary_location"), "primary_location")
+        src = _dict_or_none(ploc.get("source"), "primary_location.source") if ploc else None
+        if src is not None:
+            venue = src.get("display_name")
+            if venue is not None and not isinstance(venue, str):
+                raise _Shape("primary_location.source.display_name", venue)
+    except _Shape as exc:
+        out.reject(loc, exc.field, "wrong_type", exc.value, "field")
+        venue = None
+    try:
+        abstract = abstract_from_inverted_index(rec.get("abstract_inverted_index"))
+    except _Shape as exc:
+        out.reject(loc, exc.field, "wrong_type", exc.value, "field")
+        abstract = None
+    label = None
+    primary = rec.get("primary_topic")
+    if isinstance(primary, dict):
+        parts = [_text(primary[k].get("display_name")) for k in ("field", "subfield") if isinstance(primary.get(k), dict)]
+        label = " / ".join(p for p in parts if p) or _text(primary.get("display_name"))
+    out.works.append({
+        "work_id": work_id, "source": SOURCE, "venue": _text(venue), "year": year, "title": _text(title),
+        "abstract": abstract, "subfield_label": label,
+        "status": "retracted" if rec.get("is_retracted") is True else None, "accepted": True,
+    })
+    authorships = rec.get("authorships")
+    if authorships is not None and not isinstance(authorships, list):
+        out.reject(loc, "authorships", "wrong_type", authorships, "field")
+        return True
+    if not authorships:
+        out.reject(loc, "authorships", "no_authors", authorships, "field")
+        return True
+    seen_authors: set[str] = set()
+    for pos, authorship in enumerate(authorships, start=1):
+        _stage_authorship(out, authorship, f"{loc} author {pos}", work_id, year, pos, seen_authors)
+    return True
+
+
+def _author_identity(author: dict | None, raw_name) -> tuple[str, str, str, str | None] | None:
+    """(researcher_id, source_key, identity, display name), or None when there is neither id nor name."""
+    name = _text(author.get("display_name")) if author else None
+    name = name or _text(raw_name)
+    aid = short_id(author.get("id")) if author else None
+    if aid and _AUTHOR_ID.match(aid):
+        return f"{SOURCE}:{aid}", aid, "stable_id", name
+    if name:
+        k = name_key(name)
+        if k:
+            return f"{SOURCE}:name:{k}", k, "name_only", name
+    return None
+
+
+def _stage_authorship(out: OpenAlexStaged, authorship, aloc: str, work_id: str, year: int, pos: int,
+                      seen_authors: set[str]) -> None:
+    if not isinstance(authorship, dict):
+        out.reject(aloc, "authorships", "wrong_type", authorship)
+        return
+    author = authorship.get("author")
+    if author is not None and not isinstance(author, dict):
+        out.reject(aloc, "author", "wrong_type", author)
+        return
+    raw_id = author.get("id") if author else None
+    if raw_id is not None and not (isinstance(raw_id, str) and _AUTHOR_ID.match(short_id(raw_id) or "")):
+        out.reject(aloc, "author.id", "bad_id", raw_id, "field")
+    ident = _author_identity(author, authorship.get("raw_author_name"))
+    if ident is None:
+        out.reject(aloc, "author", "empty_name", author)
+        return
+    rid, skey, kind, name = ident
+    if rid in seen_authors:
+        out.reject(aloc, "author", "duplicate_author", skey)
+        return
+    seen_authors.add(rid)
+    out.researchers.append({"researcher_id": rid, "source_key": skey, "namespace": SOURCE, "name": name, "identity": kind})
+    rows = _affiliation_rows(out, authorship, aloc)
+    for k, (inst, country, org_type, address) in enumerate(rows):
+        out.affiliations.append({
+            "researcher_id": rid, "work_id": work_id, "year": year, "aff_seq": k, "weight": 1.0 / len(rows),
+            "stage": None, "institution": inst, "country": country, "address": address, "domain": None,
+            "locator": aloc, "org_type": org_type, "city": None,
+        })
+    out.authorships.append({"researcher_id": rid, "work_id": work_id, "author_position": pos, "year": year,
+                            "n_affiliations": len(rows)})
+
+
+def _str_list(out: Staged, value, aloc: str, field_: str) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        out.reject(aloc, field_, "wrong_type", value, "field")
+        return []
+    return [v.strip() for v in value if isinstance(v, str) and v.strip()]
+
+
+def _affiliation_rows(out: Staged, authorship: dict, aloc: str) -> list[tuple]:
+    """(institution, country, org_type, address) per affiliation of one author on one work."""
+    raw_strings = _str_list(out, authorship.get("raw_affiliation_strings"), aloc, "raw_affiliation_strings")
+    by_inst: dict[str, str] = {}  # institution id -> its raw affiliation string
+    affs = authorship.get("affiliations")
+    if isinstance(affs, list):
+        for a in affs:
+            if isinstance(a, dict) and isinstance(a.get("raw_affiliation_string"), str) \
+                    and isinstance(a.get("institution_ids"), list):
+                for iid in a["institution_ids"]:
+                    if isinstance(iid, str):
+                        by_inst.setdefault(short_id(iid) or iid, a["raw_affiliation_string"].strip())
+    elif affs is not None:
+        out.reject(aloc, "affiliations", "wrong_type", affs, "field")
+    institutions = authorship.get("institutions")
+    if institutions is not None and not isinstance(institutions, list):
+        out.reject(aloc, "institutions", "wrong_type", institutions, "field")
+        institutions = []
+    rows: list[tuple] = []
+    seen: set = set()
+    for inst in institutions or ():
+        if not isinstance(inst, dict):
+            out.reject(aloc, "institutions", "wrong_type", inst, "field")
+            continue
+        name = inst.get("display_name")
+        if name is not None and not isinstance(name, str):
+            out.reject(aloc, "institutions.display_name", "wrong_type", name, "field")
+            name = None
+        name = clean_institution_name(name) if name and name.strip() else None
+        country = inst.get("country_code")
+        if country is not None and not isinstance(country, str):
+            out.reject(aloc, "institutions.country_code", "wrong_type", country, "field")
+            country = None
+        otype = inst.get("type")
+        org_type = None
+        if isinstance(otype, str) and otype.strip():
+            org_type = ORG_TYPES.get(otype.strip().lower())
+            if org_type is None:
+                out.reject(aloc, "institutions.type", "unknown_org_type", otype, "field")
+        elif otype is not None:
+            out.reject(aloc, "institutions.type", "wrong_type", otype, "field")
+        iid = short_id(inst.get("id"))
+        ident = iid or name
+        if ident in seen:
+            continue
+        seen.add(ident)
+        address = by_inst.get(iid) if iid else None
+        if address is None and len(raw_strings) == 1 and len(institutions) == 1:
+            address = raw_strings[0]
+        if name or _text(country) or address:
+            rows.append((name, _text(country), org_type, address))
+    if rows:
+        return rows
+    # no institution: the author's countries, else the raw strings (the resolver reads a country from them)
+    countries = _str_list(out, authorship.get("countries"), aloc, "countries")
+    if countries:
+        return [(None, c, None, raw_strings[i] if len(raw_strings) == len(countries) else None)
+                for i, c in enumerate(dict.fromkeys(countries))]
+    return [(None, None, None, s) for s in dict.fromkeys(raw_strings)]
+
+
+def _stage_author_line(out: OpenAlexStaged, line: bytes, line_no: int, flt: WorkFilter, seen: set[str]) -> bool | None:
+    """An Author object -> a researcher row (name and stable id; the authors entity adds no observations)."""
+    loc = f"line {line_no}"
+    rec = _parse(out, line, loc)
+    if rec is None:
+        return None
+    aid = short_id(rec.get("id"))
+    if aid is not None:
+        loc = f"line {line_no} ({aid})"
+    try:
+        if not matches(rec, flt, concept_key="x_concepts"):
+            return False
+    except _Shape as exc:
+        out.reject(loc, exc.field, "wrong_type", exc.value)
+        return None
+    raw_id = rec.get("id")
+    if raw_id is None:
+        out.reject(loc, "id", "missing_id", None)
+        return None
+    if not isinstance(raw_id, str) or not _AUTHOR_ID.match(aid or ""):
+        out.reject(loc, "id", "bad_id" if isinstance(raw_id, str) else "wrong_type", raw_id)
+        return None
+    if aid in seen:
+        out.reject(loc, "id", "duplicate_record", raw_id)
+        return None
+    seen.add(aid)
+    name = rec.get("display_name")
+    if name is not None and not isinstance(name, str):
+        out.reject(loc, "display_name", "wrong_type", name, "field")
+        name = None
+    out.researchers.append({"researcher_id": f"{SOURCE}:{aid}", "source_key": aid, "namespace": SOURCE,
+                            "name": _text(name), "identity": "stable_id"})
+    return True
+
+
+def merge(batches: Iterable[OpenAlexStaged], file: str) -> OpenAlexStaged:
+    """All batches of one file as one Staged (for the bytes-in ``stage`` interface)."""
+    out = OpenAlexStaged(file=file)
+    for b in batches:
+        for f in fields(OpenAlexStaged):
+            value = getattr(b, f.name)
+            if isinstance(value, list):
+                getattr(out, f.name).extend(value)
+            elif isinstance(value, int) and f.name != "file":
+                setattr(out, f.name, getattr(out, f.name) + value)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# reading partitions (I/O)
+
+
+def lines_from_bytes(data: bytes, file: str) -> Iterator[bytes]:
+    """Lines of a partition given as bytes (gzipped or plain), decompressed as they are read."""
+    return _lines(io.BytesIO(data), file)
+
+
+def open_lines(path: Path, file: str) -> Iterator[bytes]:
+    """Lines of a partition file, streamed: never more than one line (plus buffers) in memory."""
+    with open(path, "rb") as fh:
+        yield from _lines(fh, file)
+
+
+def _lines(fh, file: str) -> Iterator[bytes]:
+    magic = fh.read(2)
+    fh.seek(0)
+    if magic == b"\x1f\x8b":
+        yield from gunzip_lines(fh)
+    elif file.endswith(".gz"):
+        raise gzip.BadGzipFile(f"{file} is named .gz but is not gzip data (starts with {magic!r})")
+    else:
+        yield from fh
+
+
+def gunzip_lines(fh, *, chunk: int = 1 << 20, out_max: int = 8 << 20) -> Iterator[bytes]:
+    """Decompress gzip (several members allowed) incrementally and yield complete lines.
+
+    Every complete line before a truncation or corruption is yielded before the error is raised
+    (``EOFError`` / ``zlib.error``); output per step is capped (no gzip bomb)."""
+    d = zlib.decompressobj(31)
+    started = False
+    pending = b""
+    tail = b""
+    while True:
+        if not pending:
+            pending = fh.read(chunk)
+            if not pending:
+                break
+        started = True
+        data = d.decompress(pending, out_max)
+        pending = d.unconsumed_tail
+        if d.eof:
+            pending = d.unused_data + pending
+            d = zlib.decompressobj(31)
+            started = False
+        if data:
+            parts = (tail + data).split(b"\n")
+            tail = parts.pop()
+            for part in parts:
+                yield part + b"\n"
+            if len(tail) > MAX_LINE:
+                raise PartitionReadError(f"a line longer than {MAX_LINE:,} bytes (no newline)")
+    if started:
+        raise EOFError("compressed file ended before the end-of-stream marker was reached")
+    if tail:
+        yield tail
+
+
+@dataclass(frozen=True)
+class Partition:
+    entity: str
+    updated_date: str | None
+    rel: str  # path relative to the data root, e.g. works/updated_date=2024-01-15/part_000.gz
+    path: Path
+
+
+def find_data_root(root: Path) -> Path:
+    """The folder that holds ``works/`` (and ``authors/``): ROOT, ROOT/data or ROOT/data/jsonl."""
+    root = Path(root).expanduser()
+    if not root.is_dir():
+        raise InputError(f"{root}: not a directory (expected an OpenAlex snapshot folder holding data/works/...)")
+    for cand in (root, root / "data", root / "data" / "jsonl"):
+        if any((cand / e).is_dir() for e in ENTITIES):
+            return cand
+    if any(root.glob("updated_date=*")):
+        return root.parent
+    raise InputError(f"{root}: no works/ or authors/ folder found in it, in data/ or in data/jsonl/ "
+                     "(expected the OpenAlex snapshot layout data/works/updated_date=YYYY-MM-DD/part_000.gz)")
+
+
+def partitions(root: Path, entities: tuple[str, ...] = ("works",)) -> list[Partition]:
+    """Partition files of the snapshot under ``root``, oldest updated_date first (so a newer
+    version of a record, ingested later, replaces an older one)."""
+    unknown = set(entities) - set(ENTITIES)
+    if unknown:
+        raise ConfigError(f"OpenAlex entities {sorted(unknown)} unknown; choose from {ENTITIES}")
+    data = find_data_root(root)
+    out: list[Partition] = []
+    for entity in entities:
+        base = data / entity
+        if not base.is_dir():
+            continue
+        for path in base.rglob("*"):
+            if not path.is_file() or not (path.name.endswith(".gz") or path.name.endswith(".jsonl")):
+                continue
+            rel = path.relative_to(data).as_posix()
+            m = re.search(r"updated_date=(\d{4}-\d{2}-\d{2})", rel)
+            out.append(Partition(entity, m.group(1) if m else None, rel, path))
+    if not out:
+        raise InputError(f"{data}: no partition files (*.gz) under {', '.join(e + '/' for e in entities)}")
+    return sorted(out, key=lambda p: (ENTITIES.index(p.entity), p.updated_date or "", p.rel))
+
+
+# ---------------------------------------------------------------------------------------------
+# the source
+
+
+class LineStaging:
+    """``stage`` and ``stage_stream`` for sources whose files are OpenAlex JSON Lines partitions
+    (needs ``flt``, ``batch_size`` and ``stats`` attributes)."""
+
+    flt: WorkFilter
+    batch_size: int
+    stats: StageStats
+
+    def _stage_lines(self, raw: RawFile, lines: Iterable[bytes]) -> Iterator[OpenAlexStaged]:
+        entity = raw.meta.get("entity") or ("authors" if raw.file.startswith("authors/") else "works")
+        return stage_lines(raw, lines, flt=self.flt, entity=entity, batch_size=self.batch_size)
+
+    def stage(self, raw: RawFile, data: bytes) -> Staged:
+        """Bytes in, one Staged out (the common interface; holds the whole file's rows)."""
+        staged = merge(self._stage_lines(raw, lines_from_bytes(data, raw.file)), raw.file)
+        self.stats.files += 1
+        self.stats.add(staged)
+        return staged
+
+    def stage_stream(self, raw: RawFile) -> Iterator[Staged]:
+        """Stream one partition in batches; the pipeline stores each batch in its one transaction."""
+        self.stats.files += 1
+        for batch in self._stage_lines(raw, open_lines(raw.path, raw.file)):
+            self.stats.add(batch)
+            yield batch
+
+
+@dataclass
+class SnapshotSource(LineStaging):
+    """Partitions of an OpenAlex snapshot on disk (works by default; authors on request)."""
+
+    root: Path
+    flt: WorkFilter = field(default_factory=WorkFilter)
+    entities: tuple[str, ...] = ("works",)
+    batch_size: int = DEFAULT_BATCH
+    name: str = SOURCE
+    stats: StageStats = field(default_factory=StageStats)
+
+    def fetch(self, progress: bool = True) -> Iterator[RawFile]:
+        for p in partitions(self.root, self.entities):
+            yield RawFile(SOURCE, p.rel, p.path, f"openalex-snapshot:data/{p.rel}",
+                          f"updated_date={p.updated_date}" if p.updated_date else None,
+                          {"entity": p.entity, "params_id": self.flt.params_id})

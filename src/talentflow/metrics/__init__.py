@@ -1,0 +1,1 @@
+"""Figures from inferred careers: flows, rates, composition, pipelines, with bootstrap intervals and suppression."""

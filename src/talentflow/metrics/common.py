@@ -1,0 +1,86 @@
+"""What the metrics share: which inference run, which panel of researchers, which years, organization groups."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from talentflow.errors import ConfigError
+from talentflow.inference.run import latest_params_id
+from talentflow.store.warehouse import Warehouse
+
+# Named panels of researchers: identity namespaces of the paperlists venues with stable ids.
+PANELS = {
+    "ieee": ("ieee",),  # ICRA, IROS (IEEE robotics)
+    "acl": ("acl",),  # ACL, NAACL, COLING (ACL Anthology ids)
+    "openreview": ("openreview",),  # CoRL, COLM, WWW, AISTATS... (OpenReview ids)
+    "paperlists": ("ieee", "acl", "openreview", "name"),
+}
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which results a metric reads: the inference run, the researcher panel, the year range (inclusive)."""
+
+    params_id: str
+    namespaces: tuple[str, ...] | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+
+    def researcher_filter(self, col: str = "researcher_id") -> str:
+        if not self.namespaces:
+            return "TRUE"
+        names = ", ".join("'" + n.replace("'", "''") + "'" for n in self.namespaces)
+        return f"{col} IN (SELECT researcher_id FROM researchers WHERE namespace IN ({names}))"
+
+    def year_filter(self, col: str) -> str:
+        lo = -10**6 if self.year_from is None else int(self.year_from)
+        hi = 10**6 if self.year_to is None else int(self.year_to)
+        return f"{col} BETWEEN {lo} AND {hi}"
+
+
+def parse_panel(panel: str | tuple[str, ...] | None) -> tuple[str, ...] | None:
+    """'ieee' / 'ieee,acl' / a namespace such as 'csv' -> namespaces; None or 'all' -> every researcher."""
+    if panel is None:
+        return None
+    items = (panel,) if isinstance(panel, str) else tuple(panel)
+    out: list[str] = []
+    for item in (x.strip() for it in items for x in it.split(",")):
+        if not item or item == "all":
+            continue
+        out.extend(PANELS.get(item, (item,)))
+    return tuple(dict.fromkeys(out)) or None
+
+
+def select(wh: Warehouse, params_id: str | None = None, panel=None, year_from: int | None = None,
+           year_to: int | None = None) -> Selection:
+    if year_from is not None and year_to is not None and year_from > year_to:
+        raise ConfigError(f"--from {year_from} is after --to {year_to}")
+    return Selection(latest_params_id(wh, params_id), parse_panel(panel), year_from, year_to)
+
+
+def organization_groups(institutions: pd.DataFrame) -> pd.DataFrame:
+    """Pure: institution -> its top parent group (DeepMind -> Google; Alibaba -> Alibaba Group).
+
+    Returns institution_id, group_id, group_name, unit_country (seat of the unit), group_country
+    (seat of the top parent), type.
+    """
+    parent = dict(zip(institutions["institution_id"], institutions["parent_id"]))
+    names = dict(zip(institutions["institution_id"], institutions["name"]))
+    seats = dict(zip(institutions["institution_id"], institutions["country"]))
+
+    def root(iid: str) -> str:
+        seen = {iid}
+        cur = iid
+        while isinstance(parent.get(cur), str) and parent[cur] not in seen and parent[cur]:
+            cur = parent[cur]
+            seen.add(cur)
+        return cur
+
+    groups = institutions[["institution_id", "type", "country"]].rename(columns={"country": "unit_country"}).copy()
+    groups["group_id"] = [root(i) for i in groups["institution_id"]]
+    groups["group_name"] = [names.get(g, g) for g in groups["group_id"]]
+    groups["group_country"] = [seats.get(g) if isinstance(seats.get(g), str) else u
+                               for g, u in zip(groups["group_id"], groups["unit_country"])]
+    return groups

@@ -1,0 +1,110 @@
+"""Organization composition: the foreign-origin share of an organization's researchers.
+
+A researcher belongs to an organization group (units folded to the top parent: Google with
+DeepMind, Google Research, Waymo...) when observed there in the selected years. Their origin is
+the first observed country of their record (residence's first observed year). They are
+foreign-origin when the origin differs from the seat country: of the unit they are most often
+observed at (``seat = 'unit'``: DeepMind London staff compare with GBR) or of the group
+(``seat = 'group'``). With ``origin_before_join`` only researchers seen elsewhere before their
+first year at the organization count, and the origin is their first country before joining
+(removes the bias of records that begin at the organization).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import pandas as pd
+
+from talentflow.errors import ConfigError
+from talentflow.metrics.common import Selection, organization_groups
+from talentflow.metrics.suppression import suppress
+from talentflow.metrics.uncertainty import BootstrapParams, bootstrap_cells, ratio
+from talentflow.store.warehouse import Warehouse
+
+
+@dataclass(frozen=True)
+class CompositionParams:
+    seat: Literal["unit", "group"] = "unit"
+    origin_before_join: bool = False
+    min_cell: int = 10
+
+    def __post_init__(self) -> None:
+        if self.seat not in ("unit", "group"):
+            raise ConfigError(f"seat={self.seat!r}: expected unit or group")
+
+
+def members(wh: Warehouse, sel: Selection, params: CompositionParams = CompositionParams()) -> pd.DataFrame:
+    """Person-level (local use): researcher_id, group_id, seat, origin, foreign."""
+    groups = organization_groups(wh.query("SELECT institution_id, name, type, country, parent_id FROM institutions"))
+    obs = wh.query(f"""
+        SELECT o.researcher_id, o.institution_id, min(o.year) AS first_year, sum(o.weight) AS w
+        FROM observations o
+        WHERE o.institution_id IS NOT NULL AND {sel.year_filter('o.year')}
+              AND o.researcher_id IN (SELECT DISTINCT researcher_id FROM residence WHERE params_id = $pid)
+              AND {sel.researcher_filter('o.researcher_id')}
+        GROUP BY ALL""", {"pid": sel.params_id})
+    obs = obs.merge(groups[["institution_id", "group_id", "unit_country", "group_country"]], on="institution_id")
+    obs = obs.sort_values(["researcher_id", "group_id", "w", "institution_id"], ascending=[True, True, False, True])
+    per = obs.groupby(["researcher_id", "group_id"], as_index=False).agg(
+        unit_country=("unit_country", "first"), group_country=("group_country", "first"),
+        joined=("first_year", "min"))
+    per["seat"] = per["unit_country"] if params.seat == "unit" else per["group_country"]
+    res = wh.query("""
+        SELECT researcher_id, year, coalesce(observed_country, country) AS country FROM residence
+        WHERE params_id = $pid AND status = 'observed' ORDER BY researcher_id, year""", {"pid": sel.params_id})
+    if params.origin_before_join:
+        merged = per.merge(res, on="researcher_id")
+        merged = merged[merged["year"] < merged["joined"]].sort_values("year")
+        origin = merged.groupby(["researcher_id", "group_id"], as_index=False).first()[
+            ["researcher_id", "group_id", "country"]]
+        per = per.merge(origin, on=["researcher_id", "group_id"], how="inner")
+    else:
+        first = res.groupby("researcher_id", as_index=False).first()[["researcher_id", "country"]]
+        per = per.merge(first, on="researcher_id", how="inner")
+    per = per.rename(columns={"country": "origin"})
+    per = per[per["seat"].notna() & per["origin"].notna()]
+    per["foreign"] = (per["origin"] != per["seat"]).astype(float)
+    return per[["researcher_id", "group_id", "seat", "origin", "foreign"]]
+
+
+def foreign_share(wh: Warehouse, sel: Selection, orgs: tuple[str, ...] | None = None, *, top: int = 20,
+                  params: CompositionParams = CompositionParams(),
+                  boot: BootstrapParams = BootstrapParams()) -> pd.DataFrame:
+    """Per organization group: researchers, foreign-origin researchers, share with interval, top origins.
+
+    ``orgs``: group names or ids matched case-insensitively (e.g. google, meta); default the
+    ``top`` largest groups of the selection.
+    """
+    m = members(wh, sel, params)
+    names = dict(wh.execute("SELECT institution_id, name FROM institutions"))
+    if orgs:
+        wanted = {o.strip().casefold() for o in orgs}
+        keep = [g for g in m["group_id"].unique() if g.casefold() in wanted or names.get(g, g).casefold() in wanted]
+        missing = wanted - {g.casefold() for g in keep} - {names.get(g, g).casefold() for g in keep}
+        if missing:
+            raise ConfigError(f"no researchers at organization(s) {sorted(missing)} in this selection "
+                              "(names as in `talentflow table institutions`, e.g. google, meta)")
+        m = m[m["group_id"].isin(keep)]
+    else:
+        sizes = m.groupby("group_id")["researcher_id"].nunique().sort_values(ascending=False)
+        m = m[m["group_id"].isin(sizes.head(top).index)]
+    m = m.assign(researchers=1.0)
+    out = bootstrap_cells(m, ["group_id"], ["researchers", "foreign"],
+                          lambda s: {"foreign_share": ratio(s["foreign"], s["researchers"])}, boot)
+    if out.empty:
+        return out
+    seats = m.groupby("group_id")["seat"].agg(lambda s: ",".join(s.value_counts().index[:3]))
+    origins = m[m["foreign"] > 0].groupby("group_id")["origin"].agg(
+        lambda s: ", ".join(f"{k} {v / len(s):.0%}" for k, v in s.value_counts().head(3).items()
+                            if v >= params.min_cell))
+    out.insert(1, "organization", out["group_id"].map(lambda g: names.get(g, g)))
+    out.insert(2, "seat", out["group_id"].map(seats))
+    out["top_foreign_origins"] = out["group_id"].map(origins).fillna("")
+    share_cols = [c for c in out.columns if c.startswith("foreign_share")]
+    out = suppress(out, {"researchers": ["foreign", *share_cols, "top_foreign_origins"]}, params.min_cell)
+    out["top_foreign_origins"] = out["top_foreign_origins"].astype(object).where(~out["suppressed"], "")
+    return out.sort_values("researchers", ascending=False).reset_index(drop=True)
+
+

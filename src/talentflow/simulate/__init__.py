@@ -1,0 +1,1 @@
+"""Ground truth for career inference: synthetic careers with known moves (careers) and a scorer (score)."""
