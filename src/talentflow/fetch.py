@@ -37,6 +37,7 @@ class Upstream:
     version: str
     mirror_prefix: str
     licence: str
+    listing_url: str | None = None  # JSON listing of the repository's files at ``version`` (GitHub trees API)
 
     def url(self, path: str) -> str:
         return self.url_template.format(version=self.version, path=path)
@@ -48,6 +49,7 @@ PAPERLISTS = Upstream(
     version="33f9884e652f05a768d2f216534d7f1e446a0cf7",
     mirror_prefix="paperlists",
     licence="none stated upstream; analysis use, do not redistribute",
+    listing_url="https://api.github.com/repos/papercopilot/paperlists/git/trees/{version}?recursive=1",
 )
 
 SCHOLARLY_MIGRATION = Upstream(

@@ -353,7 +353,7 @@ def _upstream_tree(upstream: Upstream) -> list[tuple[str, int]]:
     if cached.is_file():
         paths = json.loads(cached.read_text())
     else:
-        url = f"https://api.github.com/repos/papercopilot/paperlists/git/trees/{upstream.version}?recursive=1"
+        url = (upstream.listing_url or "").format(version=upstream.version)
         try:
             resp = httpx.get(url, timeout=60, follow_redirects=True)
             resp.raise_for_status()

@@ -26,26 +26,41 @@ COMPANY_WORDS = re.compile(
     re.IGNORECASE,
 )
 EDUCATION_WORDS = re.compile(
-    r"(universit|college|school|polytechnic|politecnico|hochschule|ecole|école|institut[eo]? of technology|"
-    r"\bIIT\b|\bIIIT\b|academy of sciences and technology|universidad|universidade|université|università|uniwersytet|"
-    r"technion|\bETH\b|\bEPFL\b|\bKAIST\b|graduate institute|\bfaculty\b)",
+    r"(universit|college|school|polytechnic|politecnico|polytechnique|hochschule|ecole|école|"
+    r"institut[eo]? (of|de) (science and )?technolog|institute of science and technology|institut für technologie|"
+    r"\bIIT\b|\bIIIT\b|\bTU\b|\bLMU\b|\bUNSW\b|\bINSA\b|\bMINES\b|\bEURECOM\b|centralesupelec|"
+    r"\b(virginia|georgia|texas|louisiana|michigan|tennessee) tech\b|scuola|instituto superior|"
+    r"télécom paris|telecom paris|universidad|universidade|université|università|uniwersytet|"
+    r"technion|\bETH\b|\bEPFL\b|\bKAIST\b|graduate institute|\bfaculty\b|department of|\bdept\b|"
+    r"institute of information technology|statistical institute|courant institute|hasso plattner)",
     re.IGNORECASE,
 )
 GOVERNMENT_WORDS = re.compile(
     r"(national lab|national laborator|ministry|agency|government|department of (defense|energy)|"
     r"\barmy\b|\bnavy\b|air force|\bNASA\b|academy of sciences|national institute|council|\bCNRS\b|\bINRIA\b|"
-    r"bureau|federal)",
+    r"centre national|\bONERA\b|\bCEA\b|\bIrstea\b|\bCSIC\b|\bCSIRO\b|defen[cs]e research|helmholtz|"
+    r"\bRIKEN\b|\bAIST\b|bureau|federal|commission)",
     re.IGNORECASE,
 )
-FACILITY_WORDS = re.compile(r"(hospital|medical center|clinic|laborator|\blabs?\b|research cent(er|re)|observatory)", re.IGNORECASE)
-NONPROFIT_WORDS = re.compile(r"(foundation|society|nonprofit|non-profit|allen institute|association)", re.IGNORECASE)
+FACILITY_WORDS = re.compile(
+    r"(hospital|medical cent(er|re)|clinic|laborator|\blabs?\b|cent(er|re)\b|centrum|observatory|"
+    r"institut(e|o|ut)?\b|forschungszentrum|fondazione|\bIDSIA\b|\bFZI\b)",
+    re.IGNORECASE,
+)
+NONPROFIT_WORDS = re.compile(
+    r"(foundation|society|nonprofit|non-profit|allen institute|association|\bSRI international|fraunhofer|"
+    r"max[- ]planck|howard hughes|broad institute|salk institute|canadian institute for advanced research)",
+    re.IGNORECASE,
+)
 KNOWN_COMPANIES = re.compile(
     r"^(google|microsoft|amazon|apple|meta|facebook|ibm|nvidia|intel|adobe|baidu|alibaba|tencent|bytedance|huawei|"
     r"samsung|sony|nec|hitachi|fujitsu|toyota|honda|bosch|siemens|uber|salesforce|openai|deepmind|sensetime|megvii|"
     r"xiaomi|jd|meituan|kuaishou|netease|naver|kakao|lg|qualcomm|disney|netflix|twitter|linkedin|yahoo|snap|"
     r"pinterest|spotify|airbnb|tesla|waymo|cruise|zoox|aurora|argo|mobileye|nuro|anthropic|cohere|criteo|"
     r"preferred networks|mitsubishi|panasonic|canon|ricoh|toshiba|denso|kuka|abb|fanuc|yaskawa|dji|ant group|"
-    r"didi|horizon robotics|iflytek|unitree|boston dynamics)\b",
+    r"didi|horizon robotics|iflytek|unitree|boston dynamics|bloomberg|morgan stanley|j\.?p\.? morgan|goldman sachs|"
+    r"valeo|yandex|sberbank|tata consultancy|technicolor|cyberagent|tusimple|wayve|dataminr|ping an|everyday robots|"
+    r"prowler|vinai|oppo|hikvision|vivo|lenovo|zte|alipay|sony|line corporation|rakuten|ntt|kddi|softbank)\b",
     re.IGNORECASE,
 )
 
