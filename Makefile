@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 DB     ?= out/demo.duckdb
 EXTRAS ?= dev
 
-.PHONY: setup demo test bench clean docs
+.PHONY: setup system-deps demo test bench clean docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,12 @@ demo: setup
 	mkdir -p out
 	$(BIN)/talentflow demo --db $(DB)
 
-test: setup
+# System packages some tests need (Debian's chromium for browser tests, a JRE for Spark);
+# without them (no root, no apt) those tests skip. CI installs them strictly in .ci/run.
+system-deps:
+	@for s in scripts/ensure_*.sh; do bash $$s || echo "note: $$s failed; the tests that need it will skip"; done
+
+test: setup system-deps
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 bench: setup

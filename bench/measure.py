@@ -54,3 +54,55 @@ def compare(title: str, results: list[Measurement]) -> str:
         lines.append(f"| {m.label} | {m.seconds:.2f} | {m.seconds / ref.seconds:.2f}x | {m.peak_mb:.0f} | "
                      f"{m.peak_mb / ref.peak_mb:.2f}x |")
     return "\n".join(lines)
+
+
+def _tree_rss_mb(root: int) -> float:
+    """Resident memory (MB) of ``root`` and all its descendants, read from /proc."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(entry), int(fields[1])
+        children.setdefault(ppid, []).append(pid)
+        rss[pid] = int(fields[21])  # pages
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0)
+        todo.extend(children.get(pid, []))
+    return total * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def measure_tree(label: str, code: str, env: dict | None = None, interval: float = 0.1) -> Measurement:
+    """Like ``measure`` (one run), but the peak is the summed resident memory of the process and
+    its children (a Spark driver JVM, say), sampled every ``interval`` seconds."""
+    import threading
+
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-c", textwrap.dedent(code) + _FOOTER], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env={**os.environ, **(env or {})})
+    peak = [0.0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], _tree_rss_mb(proc.pid))
+            done.wait(interval)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = proc.communicate()
+    done.set()
+    sampler.join()
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise RuntimeError(f"{label} failed:\n{err[-3000:]}")
+    out, _, tail = out.rpartition("__measure__")
+    own = json.loads(tail)["peak_mb"]
+    return Measurement(label, seconds, max(own, peak[0]), out.strip())

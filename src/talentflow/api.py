@@ -118,7 +118,7 @@ def headline(db: DB = None, *, min_cell: int = 10) -> dict[str, pd.DataFrame]:
 
 
 def ingest_openalex(db: DB = None, snapshot: str | Path | None = None, *, api: bool = False,
-                    filter=None, entities: tuple[str, ...] = ("works",),
+                    work_filter=None, entities: tuple[str, ...] = ("works",),
                     from_year: int | None = None, to_year: int | None = None,
                     subfields: tuple[str, ...] | None = None, topic_scope: str = "primary",
                     api_filter: str | None = None, options=None, batch_size: int = 5000,
@@ -127,7 +127,7 @@ def ingest_openalex(db: DB = None, snapshot: str | Path | None = None, *, api: b
     records kept, lines filtered out, rows per second).
 
     - Snapshot: ``snapshot`` is a folder in the snapshot layout (``data/works/updated_date=.../part_000.gz``);
-      partitions are streamed and filtered to AI works by ``filter``: a ``WorkFilter`` or tokens such as
+      partitions are streamed and filtered to AI works by ``work_filter``: a ``WorkFilter`` or tokens such as
       ``("subfields/1702", "subfields/1707", "C154945302")`` (default), or ``("all",)``.
     - API (``api=True``): works whose primary topic lies in ``subfields`` (default 1702, 1707), published
       ``from_year``..``to_year``, plus ``api_filter`` (OpenAlex filter syntax); ``options`` (an ``ApiOptions``)
@@ -143,14 +143,16 @@ def ingest_openalex(db: DB = None, snapshot: str | Path | None = None, *, api: b
     if api == (snapshot is not None):
         raise ConfigError("give either a snapshot folder or api=True (not both, not neither)")
     if api:
+        if work_filter or entities != ("works",):
+            raise ConfigError("work_filter and entities are snapshot options; with the API use subfields and api_filter")
         query = ApiQuery(from_year=from_year, to_year=to_year, subfields=tuple(subfields or ("1702", "1707")),
                          topic_scope=topic_scope, extra_filter=api_filter)
         source = ApiSource(query, options or ApiOptions(), batch_size=batch_size, on_page=on_page)
     else:
         if subfields or api_filter:
             raise ConfigError("subfields and api_filter are API options; for a snapshot use filter (e.g. subfields/1702)")
-        flt = filter if isinstance(filter, WorkFilter) else WorkFilter.parse(
-            filter, topic_scope=topic_scope, from_year=from_year, to_year=to_year)
+        flt = work_filter if isinstance(work_filter, WorkFilter) else WorkFilter.parse(
+            work_filter, topic_scope=topic_scope, from_year=from_year, to_year=to_year)
         source = SnapshotSource(Path(snapshot), flt, tuple(entities), batch_size=batch_size)
     start = time.perf_counter()
     with _Opened(db) as wh:

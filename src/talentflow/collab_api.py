@@ -171,3 +171,64 @@ def circulation(db: DB = None, params: CirculationParams | None = None, *, moves
                 _replace_rows(wh, "circulation_estimates", pid, result.estimates, {})
             result.params_id = pid
         return result
+
+
+# -- helpers for the command line ---------------------------------------------------------------------------
+
+COLLAB_VIEWS = ("units", "pairs", "summary")
+COMPACT = {
+    "units": ["period", "unit", "papers_full", "papers_frac", "external_share", "acad_industry_share", "eigenvector",
+              "community"],
+    "pairs": ["period", "unit_a", "unit_b", "papers_full", "papers_frac", "salton", "obs_exp"],
+    "summary": ["period", "papers", "multi_unit_share", "acad_industry_share", "units", "pairs", "modularity"],
+}
+
+
+def collab_view(result: CollabResult, view: str = "units", *, unit: str | None = None,
+                pair: tuple[str, str] | None = None, top: int | None = None, sort: str | None = None,
+                compact: bool = False) -> pd.DataFrame:
+    """One table of a collaboration result, optionally filtered to a unit or a pair, sorted by ``sort``
+    (descending, within period; default papers_full) and cut to ``top`` rows per period; ``compact``
+    keeps the columns that fit a terminal."""
+    if view not in COLLAB_VIEWS:
+        raise ConfigError(f"view {view!r} is not one of {', '.join(COLLAB_VIEWS)}")
+    frame = getattr(result, view)
+    if view == "summary":
+        return frame[[c for c in COMPACT[view] if c in frame.columns]] if compact else frame
+    if pair is not None:
+        if view != "pairs":
+            raise ConfigError("a pair filter needs the pairs view (--view pairs)")
+        a, b = sorted(pair)
+        frame = frame[(frame["unit_a"] == a) & (frame["unit_b"] == b)]
+    if unit is not None:
+        frame = (frame[frame["unit"] == unit] if view == "units"
+                 else frame[(frame["unit_a"] == unit) | (frame["unit_b"] == unit)])
+    if sort is not None:
+        if sort not in frame.columns:
+            raise ConfigError(f"--sort {sort!r} is not a column of the {view} view: {', '.join(frame.columns)}")
+        frame = frame.sort_values(["period_start", sort], ascending=[True, False], kind="stable")
+    if top is not None:
+        frame = frame.groupby("period", sort=False, group_keys=False).head(top)
+    if compact:
+        frame = frame[COMPACT[view]]
+    return frame.reset_index(drop=True)
+
+
+def read_moves(path: str | Path) -> pd.DataFrame:
+    """A moves frame from a CSV or Parquet file with columns researcher_id, origin, destination,
+    year_to (event_type optional), e.g. `talentflow events --format csv` output renamed, or your own."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"no moves file at {path}")
+    frame = pd.read_parquet(path) if path.suffix.lower() == ".parquet" else pd.read_csv(path)
+    if "researcher_id" not in frame.columns and "researcher" in frame.columns:
+        frame = frame.rename(columns={"researcher": "researcher_id"})
+    missing = [c for c in ("researcher_id", "origin", "destination", "year_to") if c not in frame.columns]
+    if missing:
+        raise ConfigError(f"{path}: missing column(s) {missing}; expected researcher_id, origin, destination, year_to")
+    years = pd.to_numeric(frame["year_to"], errors="coerce")
+    bad = years.isna() & frame["year_to"].notna()
+    if bad.any():
+        row = int(bad.to_numpy().nonzero()[0][0])
+        raise ConfigError(f"{path}: record {row + 1}, field year_to: {frame['year_to'].iloc[row]!r} is not a year")
+    return frame.assign(year_to=years.astype("Int64"))

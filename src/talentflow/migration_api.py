@@ -165,3 +165,24 @@ def sweep(db: DB, grid: dict[str, list], *, base: InferenceParams | None = None,
 
     with _Opened(db, read_only=True) as wh:
         return run(wh, grid, base or InferenceParams(), panel=panel)
+
+
+def smd_recompute(which: str = "scopus") -> pd.DataFrame:
+    """The Scholarly Migration Database's rates recomputed from its own counts (max absolute difference)."""
+    from talentflow.validation.scholarly_migration import SMD_FILES, load_smd, recompute_rates
+
+    if which not in SMD_FILES:
+        raise ConfigError(f"--smd {which!r}: expected one of {', '.join(SMD_FILES)}")
+    return recompute_rates(load_smd(which)).assign(database=which)
+
+
+def smd_compare(db: DB, *, which: str = "scopus", panel=None, year_from: int | None = None,
+                year_to: int | None = None, min_moves: int = 5, params_id: str | None = None) -> pd.DataFrame:
+    """talentflow's country net flows on a panel against the SMD's net migration, same countries and years."""
+    from talentflow.validation.scholarly_migration import SMD_FILES, compare_net_direction, load_smd, panel_net
+
+    if which not in SMD_FILES:
+        raise ConfigError(f"--smd {which!r}: expected one of {', '.join(SMD_FILES)}")
+    with _Opened(db, read_only=True) as wh:
+        ours = panel_net(wh, select(wh, params_id, panel, year_from, year_to))
+    return compare_net_direction(ours, load_smd(which), min_moves=min_moves)

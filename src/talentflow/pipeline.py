@@ -74,8 +74,8 @@ def ingest(
             if on_progress:
                 on_progress(raw.file, i, len(raws))
             digest = sha256_file(raw.path)
-            if raw.meta.get("params_id"):  # staged under parameters (OpenAlex filter): new parameters, new content
-                digest += f"+{raw.meta['params_id']}"
+            if raw.meta.get("stage_key"):  # staged under parameters (OpenAlex filter): new parameters, new content
+                digest += f"+{raw.meta['stage_key']}"
             found = wh.execute(
                 "SELECT content_hash FROM ingest_runs WHERE source = ? AND file = ? AND status IN ('ok', 'replaced') "
                 "ORDER BY ingested_at DESC LIMIT 1", [source.name, raw.file])
@@ -89,8 +89,7 @@ def ingest(
             if prior:
                 replaced.append(raw.file)
             if hasattr(source, "stage_stream"):  # large files: staged in batches, memory bounded by the batch
-                with wh.transaction():
-                    counts = _stage_batches(wh, source.name, run_id, source.stage_stream(raw), resolver, given_rule)
+                counts = _stage_batches(wh, source.name, run_id, source.stage_stream(raw), resolver, given_rule)
             else:
                 staged = source.stage(raw, raw.path.read_bytes())
                 with wh.transaction():
@@ -152,20 +151,23 @@ def _publish(wh: Warehouse, run_id: str) -> None:
 
 def _stage_batches(wh: Warehouse, source: str, run_id: str, batches: Iterable[Staged], resolver: Resolver,
                    given_rule: str) -> dict:
-    """Stage a file its source streams in batches. A work staged earlier in this run from another
-    file is replaced by the later one (a newer version of an OpenAlex record)."""
+    """Stage a file its source streams in batches, one transaction per batch (staging rows are not
+    published until the run's final transaction, so a file need not be staged atomically; memory
+    stays bounded by the batch). A work staged earlier in this run from another file is replaced
+    by the later one (a newer version of an OpenAlex record)."""
     totals = {"n_records": 0, "n_authorships": 0, "n_observations": 0, "n_rejects": 0}
     for staged in batches:
-        if staged.works:
-            wh.con.register("_batch_works", pd.DataFrame({"work_id": [w["work_id"] for w in staged.works]}))
-            try:
-                for name in ("observations", "authorships", "works"):
-                    wh.execute(f"DELETE FROM _stage_{name} WHERE _run = ? AND work_id IN (SELECT work_id FROM _batch_works)",
-                               [run_id])
-            finally:
-                wh.con.unregister("_batch_works")
-        for key, n in _stage_rows(wh, source, run_id, staged, resolver, given_rule).items():
-            totals[key] += n
+        with wh.transaction():
+            if staged.works:
+                wh.con.register("_batch_works", pd.DataFrame({"work_id": [w["work_id"] for w in staged.works]}))
+                try:
+                    for name in ("observations", "authorships", "works"):
+                        wh.execute(f"DELETE FROM _stage_{name} WHERE _run = ? AND work_id IN (SELECT work_id FROM _batch_works)",
+                                   [run_id])
+                finally:
+                    wh.con.unregister("_batch_works")
+            for key, n in _stage_rows(wh, source, run_id, staged, resolver, given_rule).items():
+                totals[key] += n
     return totals
 
 

@@ -250,7 +250,7 @@ def compute_specialization(wh: Warehouse, params: SpecializationParams, tax: Tax
     works["period"] = period_labels(works["year"], params.period_length, params.period_origin)
     shares = work_region_shares(obs, authors, params.counting, params.author_base)
     n_lost = len(works) - shares["work_id"].nunique()
-    notes.append(f"{len(works):,} works read; {n_lost:,} have no author located at level {params.level} and count nowhere")
+    notes.append(f"{len(works):,} works read; {n_lost:,} have no located author with a {params.level} and count at no {params.level}")
     fw = field_weights(wf, params.multi_domain)
     period_of = works.set_index("work_id")["period"]
     shares["period"] = shares["work_id"].map(period_of)
@@ -342,13 +342,14 @@ def compute_specialization(wh: Warehouse, params: SpecializationParams, tax: Tax
     cells["presence"] = cells["presence"].astype("boolean").mask(cells["suppressed"])
     cells.insert(0, "level", params.level)
     cells.insert(1, "field_kind", params.by)
-    cells.insert(4, "region_name", cells["region"].map(names).fillna(cells["region"]))
+    cells.insert(4, "region_name", [names.get(r, r) for r in cells["region"]])
     regions_df = pd.concat(region_frames, ignore_index=True).join(region_people, on=["period", "region"])
     regions_df["n_researchers"] = regions_df["n_researchers"].fillna(0).astype(int)
     regions_df["suppressed"] = regions_df["n_researchers"] < params.min_cell
     regions_df.loc[regions_df["suppressed"], ["output", "base_total", "hhi", "krugman", "entropy", "entropy_norm",
                                               "complexity"]] = np.nan
-    regions_df.insert(2, "region_name", regions_df["region"].map(names).fillna(regions_df["region"]))
+    regions_df["diversity"] = regions_df["diversity"].astype("Int64").mask(regions_df["suppressed"])
+    regions_df.insert(2, "region_name", [names.get(r, r) for r in regions_df["region"]])
     n_supp = int(cells["suppressed"].sum())
     if n_supp:
         notes.append(f"{n_supp:,} cells behind fewer than {params.min_cell} researchers are suppressed (min_cell)")

@@ -37,9 +37,9 @@ def test_counts_countries_and_lineage(tiny_mirror, tmp_path):
         obs = wh.query("SELECT researcher_id, year, institution_id, country, country_rule FROM observations ORDER BY ALL")
         obs = obs.astype(object).where(obs.notna(), None)
         assert obs.values.tolist() == [
-            ["ieee:1", 2015, "chinese university of hong kong", "HKG", "institution_table"],
+            ["ieee:1", 2015, "chinese university hong kong", "HKG", "institution_table"],
             ["ieee:1", 2016, "google deepmind", "GBR", "upstream"],
-            ["ieee:2", 2015, "stanford university", "USA", "upstream"],
+            ["ieee:2", 2015, "university stanford", "USA", "upstream"],
             ["ieee:3", 2015, None, "FRA", "address_text"],
         ]
         parents = wh.query("SELECT institution_id, parent_id FROM institutions WHERE parent_id IS NOT NULL")

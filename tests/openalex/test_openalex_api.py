@@ -212,3 +212,12 @@ def test_cli_api(server, tmp_path, monkeypatch):
         assert wh.count("works") == 25
     res = CliRunner().invoke(app, ["ingest", "openalex", "--api", "--from-year", "1999", "--to-year", "2000", "--db", str(db)])
     assert res.exit_code == 2 and "HTTP 400" in res.output
+
+
+def test_mode_options_do_not_mix(wh, snapshot):
+    with pytest.raises(ConfigError, match="either a snapshot"):
+        tf.ingest_openalex(wh)
+    with pytest.raises(ConfigError, match="snapshot options"):
+        tf.ingest_openalex(wh, api=True, work_filter=("all",))
+    with pytest.raises(ConfigError, match="API options"):
+        tf.ingest_openalex(wh, snapshot, subfields=("1702",))

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 import talentflow.api as tf
 from talentflow.cli.app import app
 from talentflow.errors import StrictModeError
-from talentflow.ingest.openalex import SnapshotSource, WorkFilter
+from talentflow.ingest.openalex import SnapshotSource
 from talentflow.store.warehouse import Warehouse
 from tests.openalex.conftest import FIXTURES, write_partition
 
@@ -55,10 +55,10 @@ def test_reingest_changes_nothing_but_a_new_filter_restages(wh, snapshot):
     assert again.ingest.files["status"].tolist() == ["skipped_unchanged"]
     after = wh.counts()
     assert {k: v for k, v in after.items() if k != "meta_runs"} == {k: v for k, v in before.items() if k != "meta_runs"}
-    wider = tf.ingest_openalex(wh, snapshot, filter=("all",))
+    wider = tf.ingest_openalex(wh, snapshot, work_filter=("all",))
     assert wider.ingest.files["status"].tolist() == ["replaced"]
     assert wh.count("works") == 7  # the epidemiology and low-score works too, no duplicates
-    narrower = tf.ingest_openalex(wh, snapshot, filter=("subfields/1707",))
+    narrower = tf.ingest_openalex(wh, snapshot, work_filter=("subfields/1707",))
     assert narrower.ingest.files["status"].tolist() == ["replaced"]
     assert sorted(wh.table("works")["work_id"]) == ["openalex:W2000000002", "openalex:W2000000013"]
 
@@ -84,7 +84,7 @@ def test_a_newer_partition_replaces_the_older_version(wh, snapshot, tmp_path):
 
 
 def test_a_failure_in_a_later_batch_leaves_nothing(wh, snapshot, monkeypatch):
-    tf.ingest_openalex(wh, snapshot, filter=("subfields/1707",))
+    tf.ingest_openalex(wh, snapshot, work_filter=("subfields/1707",))
     before = wh.counts()
     calls = {"n": 0}
     real = SnapshotSource.stage_stream
@@ -118,7 +118,7 @@ def test_truncated_partition_keeps_lines_before_it(wh, tmp_path):
     path.write_bytes(data[: int(len(data) * 0.8)])
     with pytest.raises((EOFError, OSError)):
         gzip.decompress(path.read_bytes())
-    result = tf.ingest_openalex(wh, root, filter=("all",))
+    result = tf.ingest_openalex(wh, root, work_filter=("all",))
     rej = wh.query("SELECT locator, reason, raw_value, severity FROM rejects WHERE severity = 'file'")
     assert rej["reason"].tolist() == ["truncated_or_corrupt_gzip"]
     assert "line(s) read before it" in rej["raw_value"][0]

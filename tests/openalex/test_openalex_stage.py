@@ -109,7 +109,7 @@ def test_filter_parse_and_validation():
     assert f.subfields == ("1702", "1707") and f.fields == ("17",) and f.topics == ("T10028",)
     assert f.concepts == ("C154945302",)
     assert WorkFilter.parse(None) == WorkFilter()
-    assert WorkFilter().params_id != WorkFilter(topic_scope="any").params_id
+    assert WorkFilter().stage_key != WorkFilter(topic_scope="any").stage_key
     with pytest.raises(ConfigError, match="--filter 'robots'"):
         WorkFilter.parse(["robots"])
     with pytest.raises(ConfigError, match="topic_scope"):

@@ -60,4 +60,7 @@ def test_hubs(res):
     assert resolve_one(res, "Stanford University", "United States", None, None, None, None, "upstream").hub == "Bay Area"
     assert resolve_one(res, "X Lab", "United Kingdom", "X Lab, Cambridge, UK", None, None, None, "upstream").hub == "Cambridge (UK)"
     assert resolve_one(res, "X Lab", "United States", "X Lab, Cambridge, MA, USA", None, None, None, "upstream").hub == "Boston"
-    assert institution_id("The Chinese University of Hong Kong") == "chinese university of hong kong"
+    assert institution_id("The Chinese University of Hong Kong") == "chinese university hong kong"
+    assert institution_id("Universität Hamburg") == institution_id("Hamburg University") == institution_id("University of Hamburg")
+    assert institution_id("Washington University") != institution_id("University of Washington")
+    assert institution_id("Texas A&M University") == institution_id("Texas A and M University")

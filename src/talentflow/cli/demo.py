@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -18,6 +19,8 @@ DEMO_VENUES = ("icra", "iros", "acl", "naacl", "coling", "corl")
 def demo(
     db: DbOption = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before downloading.")] = True,
+    report_path: Annotated[Path, typer.Option("--report", help="Where to write the HTML report at the end.")] = Path(
+        "out/report.html"),
 ) -> None:
     """Ingest the default venues (stable author ids: ICRA, IROS, ACL, NAACL, COLING, CoRL) and print headline figures."""
     from talentflow import api
@@ -33,3 +36,10 @@ def demo(
         report(summary)
         for title, frame in api.headline(db).items():
             render_table(frame, title=title)
+        from talentflow import migration_api
+        from talentflow.report.build import write_report
+
+        inferred = migration_api.infer(db)
+        err.print(f"inferred careers: {inferred.n_events:,} events (params_id {inferred.params_id})", highlight=False)
+        written = write_report(db, report_path)
+        err.print(f"[green]report:[/green] {written.path} (open it in a browser; works offline)", highlight=False)

@@ -103,12 +103,21 @@ def flows(
     year_to: ToOption = None,
     format: FormatOption = "table",
     output: OutputOption = None,
+    engine: Annotated[str, typer.Option("--engine", help="duckdb: read the stored inference run; spark: recompute "
+                                        "staging -> residence -> events -> flows on Apache Spark from the observations, "
+                                        "with that run's parameters (same rows).")] = "duckdb",
+    spark_master: Annotated[str, typer.Option("--spark-master", envvar="TALENTFLOW_SPARK_MASTER",
+                                              help="Spark master: local[*], local[N] or a cluster URL "
+                                                   "(spark://host:7077, yarn).")] = "local[*]",
 ) -> None:
     """Origin-destination flows (origin, destination, year, count); year = first year seen at the destination."""
     from talentflow import migration_api as mig
 
     with errors_to_exit():
         common = dict(panel=panel, year_from=year_from, year_to=year_to, min_cell=min_cell, params_id=params_id)
+        if between and engine != "duckdb":
+            from talentflow.errors import ConfigError
+            raise ConfigError("--between (bootstrap intervals) runs on --engine duckdb only")
         if between:
             pair = split_list([between]) or ()
             if len(pair) != 2:
@@ -116,6 +125,12 @@ def flows(
                 raise ConfigError(f"--between {between!r}: expected two ISO3 codes, e.g. USA,CHN")
             frame = mig.bilateral(db, pair[0], pair[1], period=period if period != 1 else 0, n_boot=n_boot,
                                   seed=seed, **common)
+        elif engine != "duckdb":
+            from talentflow import engines_api
+
+            on = dict(engine=engine, spark_master=spark_master, level=level, **common)
+            frame = (engines_api.top_flows(db, n=top, **on) if top
+                     else engines_api.flows(db, period=period, fold_parents=not no_fold, **on))
         elif top:
             frame = mig.top_flows(db, level=level, n=top, **common)
         else:
@@ -269,3 +284,34 @@ def sweep(
     with errors_to_exit():
         base = load_params(params, year_min=year_from, year_max=year_to)
         emit(mig.sweep(db, parse_grid(vary), base=base, panel=panel), format, output, title="Sensitivity")
+
+
+@app.command("smd")
+def smd(
+    db: DbOption = None,
+    recompute: Annotated[bool, typer.Option("--recompute", help="Only recompute the SMD's rates from its counts "
+                                                                "(no warehouse needed).")] = False,
+    which: Annotated[str, typer.Option("--smd", help="SMD file: scopus or openalex.")] = "scopus",
+    min_moves: Annotated[int, typer.Option("--min-moves", help="Countries with fewer of our moves are listed, "
+                                                               "not scored.")] = 5,
+    panel: PanelOption = None,
+    params_id: ParamsIdOption = None,
+    year_from: FromOption = None,
+    year_to: ToOption = None,
+    format: FormatOption = "table",
+    output: OutputOption = None,
+) -> None:
+    """Validate against the Scholarly Migration Database: recompute its rates, compare net-flow directions."""
+    from talentflow import migration_api as mig
+
+    with errors_to_exit():
+        if recompute:
+            frame = mig.smd_recompute(which)
+        else:
+            frame = mig.smd_compare(db, which=which, panel=panel, year_from=year_from, year_to=year_to,
+                                    min_moves=min_moves, params_id=params_id)
+            scored = frame["agree"].dropna()
+            if len(scored):
+                err.print(f"net-flow direction agrees with the SMD for {int(scored.sum())} of {len(scored)} countries "
+                          f"with >= {min_moves} moves ({scored.mean():.0%})", highlight=False)
+        emit(frame, format, output, title="Scholarly Migration Database")

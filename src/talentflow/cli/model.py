@@ -62,9 +62,14 @@ def fit(
     with errors_to_exit():
         spec = _spec(fe, masses, policies, policy_side, vcov, year_from, year_to, countries, zeros)
         result = fit_model(source, db=db, spec=spec, policy_table=policy_table, save=save)
-        emit(result.coefficients, format, output, title=f"PPML gravity ({spec.fixed_effects} effects, SE {spec.vcov})")
+        table = result.coefficients
+        if format == "table":  # the screen shows the chosen errors; csv/json carry all three kinds
+            table = table[["term", "estimate", "std_error", "z", "p_value", "ci_low", "ci_high"]]
+        emit(table, format, output, title=f"PPML gravity ({spec.fixed_effects} effects, SE {spec.vcov})")
         if format == "table" and output is None:
-            render_table(result.summary(), title="Fit", console=err)
+            facts = result.summary().T.reset_index()
+            facts.columns = ["fact", "value"]
+            render_table(facts.astype(str), title="Fit", console=err)
 
 
 @model_app.command("backtest")
@@ -133,4 +138,27 @@ def run(
             err.print(f"[bold]{label}{sc.name}[/bold]", highlight=False)
             for a in sc.assumptions:
                 err.print(f"  · {a}", highlight=False)
-        emit(tables[table], format, output, title=f"{sc.name}: {table} (median and {sc.projection.level:.0%} band)")
+        frame = tables[table]
+        if format == "table" and table == "summary":
+            frame = _compact_summary(frame)
+        emit(frame, format, output, title=f"{sc.name}: {table} (median and {sc.projection.level:.0%} band)")
+
+
+def _compact_summary(summary):
+    """The summary for a terminal: one band per cell as text (csv/json keep every column)."""
+    import pandas as pd
+
+    def band(lo, hi, fmt):
+        return [f"{fmt.format(a)} to {fmt.format(b)}" for a, b in zip(lo, hi)]
+
+    s = summary
+    return pd.DataFrame({
+        "country": s["country"],
+        f"stock {int(s['horizon'].iloc[0])} baseline": s["stock_baseline"].round(0),
+        "stock difference": s["stock_difference"].round(0),
+        "band": band(s["stock_difference_low"], s["stock_difference_high"], "{:,.0f}"),
+        "difference %": s["stock_difference_pct"].round(3),
+        "inflows %": s["cum_inflow_change_pct"].round(2),
+        "inflows % band": band(s["cum_inflow_change_pct_low"], s["cum_inflow_change_pct_high"], "{:.2f}"),
+        "net migration difference": s["cum_net_migration_difference"].round(0),
+    })

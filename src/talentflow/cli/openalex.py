@@ -44,7 +44,7 @@ def ingest_openalex(
         options = ApiOptions(base_url=base_url, api_key=api_key, mailto=mailto, max_pages=max_pages) if api else None
 
         def go(on_progress):
-            return run(db, snapshot, api=api, filter=split_list(filter_), entities=split_list(entities) or ("works",),
+            return run(db, snapshot, api=api, work_filter=split_list(filter_), entities=split_list(entities) or ("works",),
                        from_year=from_year, to_year=to_year, subfields=split_list(subfield), topic_scope=topic_scope,
                        api_filter=api_filter, options=options, batch_size=batch_size, strict=strict,
                        on_progress=on_progress, on_page=_on_page if api else None)

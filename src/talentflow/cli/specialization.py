@@ -32,9 +32,9 @@ def _notes(notes) -> None:
 def tag(
     db: DbOption = None,
     method: Annotated[str, typer.Option("--method", help="keyword (rules, core install) or semantic (extra talentflow[semantic]).")] = "keyword",
-    text: Annotated[str, typer.Option("--text", help="title or title_abstract.")] = "title_abstract",
+    text: Annotated[Optional[str], typer.Option("--text", help="title (default; what the evaluation set labels) or title_abstract.")] = None,
     threshold: Annotated[float, typer.Option("--threshold", help="Semantic: cosine similarity needed.")] = 0.40,
-    margin: Annotated[float, typer.Option("--margin", help="Semantic: margin over the generic descriptions.")] = 0.0,
+    margin: Annotated[float, typer.Option("--margin", help="Semantic: margin over the generic descriptions.")] = 0.05,
     rules: Annotated[Optional[Path], typer.Option("--rules", help="Keyword rules override (TOML).", exists=True, dir_okay=False)] = None,
     evaluate: Annotated[bool, typer.Option("--evaluate", help="Score the tagger on the hand-labelled evaluation set instead of tagging the warehouse.")] = False,
     eval_set: Annotated[Optional[Path], typer.Option("--eval-set", help="Evaluation set CSV (default: the shipped one).", exists=True, dir_okay=False)] = None,
@@ -46,6 +46,7 @@ def tag(
     from talentflow import specialization_api as sp
 
     with errors_to_exit():
+        text = text or "title"
         params = sp.TaggingParams(method=method, text=text, threshold=threshold, margin=margin)
         if evaluate:
             frame = sp.evaluate_tagger(params, eval_set=eval_set, db=db, rules=rules, split=split)
@@ -134,9 +135,19 @@ def profile(
         params = _params(level, by, year_from, year_to, period, min_cell, bootstrap, seed, counting, "eigenvector")
         result = sp.profile(db, region, params, taxonomy=taxonomy)
         if format == "table" and output is None:
-            err.print(result["note"], highlight=False)
-            render_table(result["fields"], title=f"{result['note']}: fields by RCA (whole range, then per period)")
-            render_table(result["summary"], title="Specialization indices (all, then per period)")
+            fields = result["fields"]
+            shown = fields[~fields["suppressed"].astype(bool)]
+            periods = [c for c in shown.columns if c.startswith("rca_") and c[4:5].isdigit()]
+            table = shown[["field", "count", "share", "rca", "rca_lo", "rca_hi", "density", *periods, "slope_per_year"]
+                          if "slope_per_year" in shown.columns else ["field", "count", "share", "rca", "rca_lo", "rca_hi", "density"]]
+            table = table.rename(columns={c: c[4:] for c in periods} | {"slope_per_year": "slope/yr"})
+            render_table(table, title=f"{result['note']}: RCA over the whole range (interval), then per period")
+            if len(shown) < len(fields):
+                err.print(f"[dim]{len(fields) - len(shown)} field(s) behind fewer than {min_cell} researchers not shown[/dim]")
+            summary = result["summary"]
+            summary = summary[~summary["suppressed"].astype(bool)]
+            render_table(summary[["period", "output", "diversity", "hhi", "krugman", "entropy_norm", "complexity", "n_researchers"]],
+                         title="Specialization indices (whole range, then per period)")
         else:
             emit(result["fields"].assign(region=result["region"]), format, output)
 

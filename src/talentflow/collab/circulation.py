@@ -220,16 +220,9 @@ def circulation_panel(moves: pd.DataFrame, papers: pd.DataFrame, coauthors: pd.D
     stayers = home[(~home["researcher_id"].isin(movers_all)) & (home["home_share"] >= params.stayer_min_share)]
     stayers = stayers.join(profile, on="researcher_id", how="inner")
     stayers = stayers[stayers["home_country"].isin(set(panel["origin"]) | set(panel["destination"]))]
-    spapers = papers.loc[papers["researcher_id"].isin(stayers["researcher_id"]), ["researcher_id", "work_id", "year"]]
-    sco = coauthors[coauthors["researcher_id"].isin(stayers["researcher_id"])]
-    known = pd.MultiIndex.from_frame(sco[["researcher_id", "work_id"]].drop_duplicates())
-    spapers = spapers.drop_duplicates(["researcher_id", "work_id"])
-    spapers = spapers[pd.MultiIndex.from_frame(spapers[["researcher_id", "work_id"]]).isin(known)]
-    spapers = spapers.merge(stayers[["researcher_id", "home_country", "field", "first_year"]], on="researcher_id")
-    by_country = {c: pd.MultiIndex.from_frame(g[["researcher_id", "work_id"]])
-                  for c, g in sco.groupby("country", sort=False)}
-    home_ctl = _matched_controls(panel, "origin", spapers, by_country, params)
-    dest_ctl = _matched_controls(panel, "destination", spapers, by_country, params)
+    pool = _StayerPool(stayers, papers, coauthors)
+    home_ctl = pool.controls(panel, "origin", params)
+    dest_ctl = pool.controls(panel, "destination", params)
     panel = panel.join(home_ctl.rename(columns={"n": "n_stayers", "before": "stayer_before", "after": "stayer_after"}))
     panel = panel.join(dest_ctl.rename(columns={"n": "n_dest_stayers", "before": "dest_before", "after": "dest_after"}))
     for col in ("n_stayers", "n_dest_stayers"):
@@ -240,36 +233,74 @@ def circulation_panel(moves: pd.DataFrame, papers: pd.DataFrame, coauthors: pd.D
     return panel[cols].reset_index()
 
 
-def _matched_controls(panel: pd.DataFrame, home_col: str, spapers: pd.DataFrame, by_country: dict,
-                      params: CirculationParams) -> pd.DataFrame:
-    """For each mover, the mean tie shares (co-authors in the mover's origin) of the stayers at home in
-    the mover's ``home_col`` country (origin: domestic control; destination: local baseline) who match
-    on field and first year, in the mover's windows. Index researcher_id; columns n, before, after."""
-    rows = []
-    empty = pd.MultiIndex.from_arrays([[], []])
-    for (home_c, focal, t), group in panel.groupby([home_col, "origin", "t"], sort=True):
-        cand = spapers[spapers["home_country"] == home_c]
-        if cand.empty:
-            continue
-        cand = cand.assign(tie=pd.MultiIndex.from_frame(cand[["researcher_id", "work_id"]]).isin(
-            by_country.get(focal, empty)), known=True)
-        sc = window_counts(cand, pd.Series(t, index=pd.Index(cand["researcher_id"].unique(), name="researcher_id")),
-                           params)
-        sc = sc[(sc["nb"] >= params.min_papers) & (sc["na"] >= params.min_papers)]
-        if sc.empty:
-            continue
-        attrs = cand.drop_duplicates("researcher_id").set_index("researcher_id")[["field", "first_year"]]
-        sc = sc.join(attrs)
-        sc_before = (sc["kb"] / sc["nb"]).to_numpy()
-        sc_after = (sc["ka"] / sc["na"]).to_numpy()
-        fy, fld = sc["first_year"].to_numpy(), sc["field"].to_numpy()
-        for rid, first_year, field in zip(group.index, group["first_year"], group["field"]):
-            ok = np.abs(fy - first_year) <= params.caliper
-            if params.field == "venue":
-                ok &= fld == field
-            if ok.any():
-                rows.append((rid, int(ok.sum()), float(sc_before[ok].mean()), float(sc_after[ok].mean())))
-    return pd.DataFrame(rows, columns=["researcher_id", "n", "before", "after"]).set_index("researcher_id")
+class _StayerPool:
+    """Stayers' papers with a known co-author country, as integer arrays for fast repeated matching."""
+
+    def __init__(self, stayers: pd.DataFrame, papers: pd.DataFrame, coauthors: pd.DataFrame):
+        ids = stayers["researcher_id"].to_numpy(dtype=object)
+        code = pd.Index(ids)
+        co = coauthors[coauthors["researcher_id"].isin(code)]
+        sp = papers.loc[papers["researcher_id"].isin(code), ["researcher_id", "work_id", "year"]]
+        works = pd.Index(pd.unique(pd.concat([sp["work_id"], co["work_id"]], ignore_index=True).to_numpy(dtype=object)))
+        nw = np.int64(max(len(works), 1))
+
+        def keys(frame: pd.DataFrame) -> np.ndarray:
+            return (code.get_indexer(frame["researcher_id"].to_numpy(dtype=object)).astype(np.int64) * nw
+                    + works.get_indexer(frame["work_id"].to_numpy(dtype=object)).astype(np.int64))
+
+        known = np.unique(keys(co))
+        pkey = np.unique(keys(sp), return_index=True)  # one row per (stayer, paper)
+        keep = np.isin(pkey[0], known, assume_unique=True)
+        self.key = pkey[0][keep]
+        self.sid = (self.key // nw).astype(np.int64)
+        self.year = sp["year"].to_numpy(dtype=np.int64)[pkey[1][keep]]
+        self.tie_keys = {c: np.unique(keys(g)) for c, g in co.groupby("country", sort=False)}
+        self.home = stayers["home_country"].to_numpy(dtype=object)
+        self.field = stayers["field"].to_numpy(dtype=object)
+        self.first_year = stayers["first_year"].to_numpy(dtype=np.int64)
+        rows_home = self.home[self.sid]
+        self.by_home = {c: np.flatnonzero(rows_home == c) for c in pd.unique(self.home)}
+
+    def controls(self, panel: pd.DataFrame, home_col: str, params: CirculationParams) -> pd.DataFrame:
+        """For each mover, the mean tie shares (co-authors in the mover's origin) of the stayers at home
+        in the mover's ``home_col`` country (origin: domestic control; destination: local baseline) who
+        match on field and first year, in the mover's windows. Index researcher_id; columns n, before, after."""
+        rows = []
+        empty = np.array([], dtype=np.int64)
+        for (home_c, focal, t), group in panel.groupby([home_col, "origin", "t"], sort=True):
+            idx = self.by_home.get(home_c)
+            if idx is None or idx.size == 0:
+                continue
+            year = self.year[idx]
+            lo_after = t + params.after_offset
+            if params.window is None:
+                before, after = year < t, year >= lo_after
+            else:
+                before = (year >= t - params.window) & (year < t)
+                after = (year >= lo_after) & (year < lo_after + params.window)
+            inwin = before | after
+            if not inwin.any():
+                continue
+            rows_idx = idx[inwin]
+            before, after = before[inwin], after[inwin]
+            tie = np.isin(self.key[rows_idx], self.tie_keys.get(focal, empty))
+            sids, local = np.unique(self.sid[rows_idx], return_inverse=True)
+            nb = np.bincount(local, weights=before, minlength=len(sids))
+            kb = np.bincount(local, weights=before & tie, minlength=len(sids))
+            na = np.bincount(local, weights=after, minlength=len(sids))
+            ka = np.bincount(local, weights=after & tie, minlength=len(sids))
+            ok = (nb >= params.min_papers) & (na >= params.min_papers)
+            if not ok.any():
+                continue
+            sids, s_before, s_after = sids[ok], kb[ok] / nb[ok], ka[ok] / na[ok]
+            fy, fld = self.first_year[sids], self.field[sids]
+            for rid, first_year, field in zip(group.index, group["first_year"], group["field"]):
+                match = np.abs(fy - first_year) <= params.caliper
+                if params.field == "venue":
+                    match &= fld == field
+                if match.any():
+                    rows.append((rid, int(match.sum()), float(s_before[match].mean()), float(s_after[match].mean())))
+        return pd.DataFrame(rows, columns=["researcher_id", "n", "before", "after"]).set_index("researcher_id")
 
 
 def _boot_means(values: dict[str, np.ndarray], params: CirculationParams, rng: np.random.Generator) -> dict:

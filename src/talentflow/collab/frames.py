@@ -1,6 +1,6 @@
 """Small helpers the collaboration modules share: SQL over DataFrames, periods, bootstrap intervals.
 
-DuckDB is used here as a computation engine over in-memory frames (a private connection per call),
+DuckDB is used here as a computation engine over in-memory frames (a private cursor per call),
 not as storage: functions built on ``sql_frames`` stay pure (frames in, frames out).
 """
 
@@ -13,9 +13,15 @@ import pandas as pd
 from talentflow.errors import ConfigError
 
 
+_ENGINE: list[duckdb.DuckDBPyConnection] = []
+
+
 def sql_frames(sql: str, frames: dict[str, pd.DataFrame], params: list | None = None) -> pd.DataFrame:
-    """Run ``sql`` on a private in-memory DuckDB where each frame is visible under its key."""
-    con = duckdb.connect(":memory:")
+    """Run ``sql`` on a private cursor of an in-memory DuckDB where each frame is visible under its key
+    (registrations are per cursor, so concurrent calls do not see each other's frames)."""
+    if not _ENGINE:
+        _ENGINE.append(duckdb.connect(":memory:"))
+    con = _ENGINE[0].cursor()
     try:
         for name, frame in frames.items():
             con.register(name, frame)

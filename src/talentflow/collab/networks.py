@@ -309,9 +309,9 @@ def collab_tables(aff: pd.DataFrame, params: CollabParams, names: pd.DataFrame |
         for col in ("degree", "strength", "eigenvector", "betweenness", "community"):
             units[col] = np.nan
     lookup = {} if names is None else dict(zip(names["unit"], names["unit_name"]))
-    units["unit_name"] = units["unit"].map(lookup).fillna(units["unit"])
-    pairs["name_a"] = pairs["unit_a"].map(lookup).fillna(pairs["unit_a"])
-    pairs["name_b"] = pairs["unit_b"].map(lookup).fillna(pairs["unit_b"])
+    units["unit_name"] = [lookup.get(u, u) for u in units["unit"]]
+    pairs["name_a"] = [lookup.get(u, u) for u in pairs["unit_a"]]
+    pairs["name_b"] = [lookup.get(u, u) for u in pairs["unit_b"]]
     units = units.loc[units["papers_full"] >= params.min_cell, list(UNIT_COLUMNS)]
     pairs = pairs.loc[pairs["papers_full"] >= params.min_cell, list(PAIR_COLUMNS)]
     summary = summary[summary["papers"] >= params.min_cell]

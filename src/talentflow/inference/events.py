@@ -9,7 +9,8 @@ Country events (``kind = 'country'``):
 - ``return``: the same, when the destination is a country of earlier residence
   (``return_rule = any_previous``) or the first one (``origin``);
 - ``temporary``: a short stay at B between spells at A (a visit, a one-year position);
-- ``ambiguous``: a short spell between two different countries, or a short first spell;
+- ``ambiguous``: a short spell between two different countries, or a short first spell; and,
+  with ``chain_rule = ambiguous``, a move A -> C with such a spell at a third country between;
 - ``censored``: a short spell closing the record: the move may or may not persist;
 - ``traveler``: a co-affiliation abroad (weight >= ``traveler_min_weight``) in years of
   residence at home, one row per researcher, home and foreign country.
@@ -24,10 +25,9 @@ moves between academia and industry.
 from __future__ import annotations
 
 from talentflow.inference.params import InferenceParams
+from talentflow.schema.inference import EVENT_KINDS, EVENT_TYPES
 
-EVENT_TYPES = ("migration", "return", "temporary", "traveler", "ambiguous", "censored", "institution_move",
-               "sector_move")
-EVENT_KINDS = ("country", "institution", "sector")
+__all__ = ["EVENT_COLUMNS", "EVENT_KINDS", "EVENT_TYPES", "events_sql"]
 EVENT_COLUMNS = ("researcher_id", "kind", "event_type", "origin", "destination", "origin_country",
                  "destination_country", "origin_institution", "destination_institution", "origin_hub",
                  "destination_hub", "origin_sector", "destination_sector", "year_from", "year_to", "year", "reason")
@@ -46,21 +46,31 @@ def events_sql(p: InferenceParams, obs: str, oyears: str, spells: str, core: str
         is_return = "country = first_country"
     m = int(p.min_spell_years)
     mo = int(p.min_origin_years)
+    chain_ambiguous = "TRUE" if p.chain_rule == "ambiguous" else "FALSE"
     return f"""WITH
-    cm AS (
+    cm AS MATERIALIZED (
         SELECT *, lag(country) OVER w AS origin, lag(last_year) OVER w AS year_from,
                list(country) OVER (PARTITION BY researcher_id ORDER BY core_idx
                                    ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before,
                first_value(country) OVER w AS first_country
         FROM {core} WINDOW w AS (PARTITION BY researcher_id ORDER BY core_idx)),
-    cmoves AS (
-        SELECT researcher_id, CASE WHEN {is_return} THEN 'return' ELSE 'migration' END AS event_type,
+    via AS (
+        SELECT c.researcher_id, c.core_idx, string_agg(DISTINCT a.country, ',' ORDER BY a.country) AS via
+        FROM cm c JOIN {spells} a ON a.researcher_id = c.researcher_id AND a.episode = 'ambiguous'
+             AND a.prev_country IS NOT NULL AND a.first_year > c.year_from AND a.first_year < c.first_year
+             AND a.country <> c.country AND a.country <> c.origin
+        WHERE c.origin IS NOT NULL GROUP BY ALL),
+    cmoves AS MATERIALIZED (
+        SELECT cm.researcher_id,
+               CASE WHEN {chain_ambiguous} AND via.via IS NOT NULL THEN 'ambiguous'
+                    WHEN {is_return} THEN 'return' ELSE 'migration' END AS event_type,
                origin, country AS destination, year_from, first_year AS year_to,
                'resident in ' || origin || ' (last seen ' || year_from || '), then in ' || country || ' from '
                    || first_year || ' (' || n_years || ' year(s) seen)'
-                   || CASE WHEN {is_return} THEN '; had lived there before' ELSE '' END AS reason
-        FROM cm WHERE origin IS NOT NULL),
-    cother AS (
+                   || CASE WHEN {is_return} THEN '; had lived there before' ELSE '' END
+                   || coalesce('; seen briefly in ' || via.via || ' between', '') AS reason
+        FROM cm LEFT JOIN via USING (researcher_id, core_idx) WHERE origin IS NOT NULL),
+    cother AS MATERIALIZED (
         SELECT researcher_id, episode AS event_type, prev_country AS origin, country AS destination,
                prev_last AS year_from, first_year AS year_to,
                'seen in ' || country || ' ' || first_year || '-' || last_year || ' (' || n_years || ' year(s)) '
@@ -104,8 +114,9 @@ def events_sql(p: InferenceParams, obs: str, oyears: str, spells: str, core: str
     iy2 AS (
         SELECT *, sum(brk) OVER (PARTITION BY researcher_id ORDER BY year ROWS UNBOUNDED PRECEDING) AS ispell FROM iy),
     isp AS (
-        SELECT researcher_id, ispell, any_value(institution_id) AS institution_id, mode(hub) AS hub,
-               mode(country) AS country, any_value(sector) AS sector, min(year) AS first_year,
+        -- hub and country of the spell's latest year (one residence row per year: deterministic)
+        SELECT researcher_id, ispell, any_value(institution_id) AS institution_id, arg_max(hub, year) AS hub,
+               arg_max(country, year) AS country, any_value(sector) AS sector, min(year) AS first_year,
                max(year) AS last_year, count(*) AS n_years
         FROM iy2 GROUP BY ALL),
     ikeep AS (
@@ -127,7 +138,7 @@ def events_sql(p: InferenceParams, obs: str, oyears: str, spells: str, core: str
                lag(sector) OVER w AS origin_sector, sector AS destination_sector,
                lag(last_year) OVER w AS year_from, first_year AS year_to, n_years
         FROM imerged WINDOW w AS (PARTITION BY researcher_id ORDER BY iidx)),
-    inst_ev AS (
+    inst_ev AS MATERIALIZED (
         SELECT researcher_id, 'institution' AS kind, 'institution_move' AS event_type, origin, destination,
                origin_country, destination_country, origin AS origin_institution,
                destination AS destination_institution, origin_hub, destination_hub, origin_sector,

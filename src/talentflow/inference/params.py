@@ -21,9 +21,11 @@ TieBreak = Literal["previous", "next", "alphabetical"]
 Padding = Literal["carry_forward", "none"]
 PointEstimate = Literal["year_to", "year_from", "midpoint"]
 ReturnRule = Literal["any_previous", "origin"]
+ChainRule = Literal["skip", "ambiguous"]
 
 _LITERALS = {"identity": Identity, "tie_break": TieBreak, "padding": Padding, "point_estimate": PointEstimate,
-             "return_rule": ReturnRule}
+             "return_rule": ReturnRule,
+             "chain_rule": ChainRule}
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,9 @@ class InferenceParams:
         observed (one single-affiliation paper weighs 1; each of two co-affiliations 0.5).
     tie_break: when two countries carry the same weight in a year: ``previous`` (continuity
         with the nearest earlier decided year, then the nearest later one), ``next`` (the other
-        way round), ``alphabetical``. Remaining ties fall back to the alphabetical order.
+        way round: the default, since the typical tie is a move year showing the old affiliation
+        on a late paper and the new one), ``alphabetical``. Remaining ties fall back to the
+        alphabetical order.
     padding: ``carry_forward`` fills the unobserved years between the first and last observed
         year with the country of the last observed spell, until the first year seen at the
         next one (Scholarly Migration Database style); ``none`` keeps observed years only.
@@ -55,6 +59,9 @@ class InferenceParams:
         interval (``midpoint``, rounded up).
     return_rule: a migration is a ``return`` when its destination is ``any_previous`` country
         of residence, or only the ``origin`` (first) country.
+    chain_rule: a move from A to C with a short (ambiguous) spell at a third country B between
+        them: ``skip`` B and call A -> C a migration, or call it ``ambiguous`` (it may be two
+        moves, A -> B -> C).
     traveler_min_weight: a co-affiliation abroad in a year of residence elsewhere makes a
         ``traveler`` event when its weight is at least this.
     year_min, year_max: only observations of these years (inclusive) are used.
@@ -62,14 +69,15 @@ class InferenceParams:
 
     identity: Identity = "stable_id"
     min_evidence: float = 0.5
-    tie_break: TieBreak = "previous"
+    tie_break: TieBreak = "next"
     padding: Padding = "carry_forward"
     max_gap: int = 10
     min_spell_years: int = 2
-    temporary_window: int = 2
-    min_origin_years: int = 1
-    point_estimate: PointEstimate = "year_to"
+    temporary_window: int = 1
+    min_origin_years: int = 2
+    point_estimate: PointEstimate = "midpoint"
     return_rule: ReturnRule = "any_previous"
+    chain_rule: ChainRule = "ambiguous"
     traveler_min_weight: float = 0.25
     year_min: int = 0
     year_max: int = 9999

@@ -48,19 +48,21 @@ def observed_years_sql(p: InferenceParams, obs: str) -> str:
         choice = (f"arg_min(c.country, (CASE WHEN c.country = d.{first} THEN 0 WHEN c.country = d.{second} THEN 1 "
                   f"ELSE 2 END, c.country))")
     return f"""WITH
-    cy AS (
-        SELECT researcher_id, year, country, sum(weight) AS w
+    ih0 AS MATERIALIZED (
+        SELECT researcher_id, year, country, institution_id, hub, sum(weight) AS w
         FROM {obs} WHERE country IS NOT NULL GROUP BY ALL),
+    cy AS (
+        SELECT researcher_id, year, country, sum(w) AS w FROM ih0 GROUP BY ALL),
     yt AS (
         SELECT researcher_id, year, sum(w) AS total, max(w) AS wmax
         FROM cy GROUP BY ALL HAVING sum(w) >= {float(p.min_evidence)!r}),
-    cand AS (
+    cand AS MATERIALIZED (
         SELECT cy.researcher_id, cy.year, cy.country, cy.w, yt.total
         FROM cy JOIN yt USING (researcher_id, year) WHERE cy.w >= yt.wmax - 1e-9),
     cnt AS (
         SELECT researcher_id, year, count(*) AS n_cand, min(country) AS first_cand, max(w) AS w, max(total) AS total
         FROM cand GROUP BY ALL),
-    dec AS (
+    dec AS MATERIALIZED (
         SELECT *, CASE WHEN n_cand = 1 THEN first_cand END AS decided,
             last_value(CASE WHEN n_cand = 1 THEN first_cand END IGNORE NULLS) OVER (
                 PARTITION BY researcher_id ORDER BY year ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_c,
@@ -71,22 +73,19 @@ def observed_years_sql(p: InferenceParams, obs: str) -> str:
         SELECT d.researcher_id, d.year, {choice} AS country
         FROM dec d JOIN cand c ON c.researcher_id = d.researcher_id AND c.year = d.year
         WHERE d.n_cand > 1 GROUP BY ALL),
-    yr AS (
+    yr AS MATERIALIZED (
         SELECT d.researcher_id, d.year, coalesce(d.decided, t.country) AS observed_country,
                d.w / d.total AS share, d.total AS located_weight, d.n_cand > 1 AS tie
         FROM dec d LEFT JOIN tied t ON d.n_cand > 1 AND t.researcher_id = d.researcher_id AND t.year = d.year),
-    ih AS (
-        SELECT o.researcher_id, o.year, o.institution_id, o.hub, sum(o.weight) AS w
-        FROM {obs} o JOIN yr ON yr.researcher_id = o.researcher_id AND yr.year = o.year
+    ihp AS (
+        SELECT o.researcher_id, o.year,
+               arg_min({{'i': o.institution_id, 'h': o.hub}},
+                       (o.institution_id IS NULL, -round(o.w, 9), o.institution_id, o.hub IS NULL, o.hub)) AS pick
+        FROM ih0 o JOIN yr ON yr.researcher_id = o.researcher_id AND yr.year = o.year
              AND yr.observed_country = o.country
         GROUP BY ALL),
-    ihp AS (
-        SELECT researcher_id, year,
-               arg_min(institution_id, (institution_id IS NULL, -w, institution_id)) AS institution_id,
-               arg_min(hub, (hub IS NULL, -w, hub)) AS hub
-        FROM ih GROUP BY ALL),
     s1 AS (
-        SELECT yr.*, ihp.institution_id, ihp.hub,
+        SELECT yr.*, ihp.pick.i AS institution_id, ihp.pick.h AS hub,
                CASE WHEN observed_country IS DISTINCT FROM lag(observed_country) OVER w THEN 1 ELSE 0 END AS brk
         FROM yr LEFT JOIN ihp USING (researcher_id, year)
         WINDOW w AS (PARTITION BY yr.researcher_id ORDER BY yr.year))
@@ -109,8 +108,8 @@ def rspells_sql(p: InferenceParams, oyears: str) -> str:
                lag(last_year) OVER w AS prev_last, lead(first_year) OVER w AS next_first
         FROM sp0 WINDOW w AS (PARTITION BY researcher_id ORDER BY spell)),
     sp2 AS (
-        SELECT *, (prev_country IS NOT NULL AND prev_country = next_country
-                   AND (n_years < {m} OR last_year - first_year + 1 <= {w})) AS temp
+        SELECT *, coalesce(prev_country = next_country
+                           AND (n_years < {m} OR last_year - first_year + 1 <= {w}), FALSE) AS temp
         FROM sp1),
     kept AS (
         SELECT *, CASE WHEN country IS DISTINCT FROM lag(country) OVER w THEN 1 ELSE 0 END AS brk

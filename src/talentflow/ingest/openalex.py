@@ -26,14 +26,17 @@ Design:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import gzip
+import hashlib
 import io
 import json
 import re
 import zlib
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
+from itertools import repeat
 from pathlib import Path
 from typing import Iterable, Iterator, Literal
 
@@ -41,7 +44,6 @@ from talentflow.errors import ConfigError, InputError
 from talentflow.ingest.base import RawFile, Staged
 from talentflow.ingest.paperlists import name_key
 from talentflow.resolve.countries import to_iso3
-from talentflow.store.params import params_id
 
 SOURCE = "openalex"
 PREFIX = "https://openalex.org/"
@@ -145,21 +147,42 @@ class WorkFilter:
         return cls(**{k: tuple(dict.fromkeys(v)) for k, v in found.items()}, **options)
 
     @property
-    def params_id(self) -> str:
-        return params_id("openalex_filter", self)
+    def stage_key(self) -> str:
+        """Fingerprint of the filter: a partition staged under another filter is staged anew."""
+        text = json.dumps(dataclasses.asdict(self), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()[:12]
 
-    def needles(self) -> tuple[bytes, ...]:
-        """Byte strings one of which every matching line must contain (the early filter)."""
+    def needles(self) -> tuple[tuple[bytes, ...], tuple[bytes, ...]]:
+        """(topic needles, concept needles): byte strings of the ids (the early filter)."""
         if self.keep_all:
-            return ()
-        out = [f'subfields/{s}"' for s in self.subfields] + [f'fields/{f}"' for f in self.fields]
-        out += [f'{PREFIX}{t}"' for t in self.topics]
-        if self.concepts_when != "never":
-            out += [f'{PREFIX}{c}"' for c in self.concepts]
-        return tuple(n.encode() for n in out)
+            return (), ()
+        topic = [f'subfields/{s}"' for s in self.subfields] + [f'fields/{f}"' for f in self.fields]
+        topic += [f'{PREFIX}{t}"' for t in self.topics]
+        concept = [f'{PREFIX}{c}"' for c in self.concepts] if self.concepts_when != "never" else []
+        return tuple(n.encode() for n in topic), tuple(n.encode() for n in concept)
+
+    def may_match(self, line: bytes, topic: tuple[bytes, ...], concept: tuple[bytes, ...]) -> bool:
+        """A necessary condition for a match, on the raw bytes (no parsing): a topic id occurs, or
+        a concept id occurs and (for ``concepts_when='no_topics'``) the primary topic is not set.
+        Ids are matched as OpenAlex writes them (full ``https://openalex.org/...`` strings)."""
+        for n in topic:
+            if n in line:
+                return True
+        for n in concept:
+            if n in line:
+                return self.concepts_when == "always" or not _has_primary_topic(line)
+        return False
 
     def year_ok(self, year: int) -> bool:
         return (self.from_year is None or year >= self.from_year) and (self.to_year is None or year <= self.to_year)
+
+
+_NO_PRIMARY = re.compile(rb'"primary_topic"\s*:\s*null')
+
+
+def _has_primary_topic(line: bytes) -> bool:
+    """Whether a raw line sets a primary topic (loosely: when unsure, say no, so the line is parsed)."""
+    return b'"primary_topic"' in line and not _NO_PRIMARY.search(line)
 
 
 def short_id(value) -> str | None:
@@ -240,6 +263,9 @@ def matches(rec: dict, flt: WorkFilter, *, concept_key: str = "concepts") -> boo
 # field helpers
 
 
+_INT = {int}
+
+
 def abstract_from_inverted_index(index) -> str | None:
     """Rebuild an abstract from OpenAlex's inverted index {word: [positions]} (no dense array:
     a hostile position like 10**12 costs nothing). Raises _Shape when the index is malformed."""
@@ -254,16 +280,13 @@ def abstract_from_inverted_index(index) -> str | None:
         raise _Shape("abstract_inverted_index", index)
     pairs: list[tuple[int, str]] = []
     for word, positions in index.items():
-        if not isinstance(positions, list):
+        if type(positions) is not list or (positions and (set(map(type, positions)) != _INT or min(positions) < 0)):
             raise _Shape("abstract_inverted_index", {word: positions})
-        for p in positions:
-            if not isinstance(p, int) or isinstance(p, bool) or p < 0:
-                raise _Shape("abstract_inverted_index", {word: positions})
-            pairs.append((p, word))
+        pairs += zip(positions, repeat(word))
     if not pairs:
         return None
     pairs.sort()
-    text = " ".join(w for _, w in pairs).strip()
+    text = " ".join([w for _, w in pairs]).strip()
     return text or None
 
 
@@ -355,7 +378,8 @@ def stage_lines(raw: RawFile, lines: Iterable[bytes], *, flt: WorkFilter, entity
     if entity not in ENTITIES:
         raise ConfigError(f"OpenAlex entity {entity!r} is not one of {ENTITIES}")
     max_year = max_year or _dt.date.today().year + 1
-    needles = flt.needles()
+    topic_needles, concept_needles = flt.needles()
+    prefilter = bool(topic_needles or concept_needles)
     seen: set[str] = set()
     out = OpenAlexStaged(file=raw.file)
     it = iter(lines)
@@ -375,7 +399,7 @@ def stage_lines(raw: RawFile, lines: Iterable[bytes], *, flt: WorkFilter, entity
         if not line.strip():
             continue
         out.n_records += 1
-        if needles and not any(n in line for n in needles):
+        if prefilter and not flt.may_match(line, topic_needles, concept_needles):
             out.n_filtered += 1
             continue
         if entity == "works":
@@ -809,4 +833,4 @@ class SnapshotSource(LineStaging):
         for p in partitions(self.root, self.entities):
             yield RawFile(SOURCE, p.rel, p.path, f"openalex-snapshot:data/{p.rel}",
                           f"updated_date={p.updated_date}" if p.updated_date else None,
-                          {"entity": p.entity, "params_id": self.flt.params_id})
+                          {"entity": p.entity, "stage_key": self.flt.stage_key})

@@ -325,7 +325,7 @@ class ApiSource(LineStaging):
         folder = self.report.folder
         state = json.loads((folder / "state.json").read_text())
         upstream = f"{self.options.resolved().base_url}/works?filter={self.query.filter_string()}"
-        pid = self.flt.params_id
+        key = self.flt.stage_key
         for page in cached_pages(folder):
             yield RawFile(SOURCE, f"api/{folder.name}/{page.name}", page, upstream,
-                          f"api:{state.get('started', '')}", {"entity": "works", "params_id": pid})
+                          f"api:{state.get('started', '')}", {"entity": "works", "stage_key": key})

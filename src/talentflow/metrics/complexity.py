@@ -10,7 +10,8 @@ Growth Lab's ecomplexity package (so the two can be compared; see tests/speciali
   diversity and standardized; field complexity (PCI) = U^-1 M^T ECI_raw / lambda, standardized with
   the ECI's mean and standard deviation (so a region's ECI is the mean PCI of its fields);
 - complexity (method of reflections): k_r,n = mean over the region's fields of k_f,n-1 and
-  k_f,n = mean over the field's regions of k_r,n-1, standardized at each step, ``iterations`` times.
+  k_f,n = mean over the field's regions of k_r,n-1, ``iterations`` times, with the trivial constant
+  component removed at each step (see ``complexity_reflections``).
 
 Regions with zero diversity and fields with zero ubiquity get NaN.
 """
@@ -87,29 +88,43 @@ def complexity_eigen(M: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return _expand((eci_raw - mu) / sd, rows), _expand((pci_raw - mu) / sd, cols)
 
 
-def complexity_reflections(M: np.ndarray, iterations: int = 20) -> tuple[np.ndarray, np.ndarray]:
-    """(ECI per region, PCI per field) by the method of reflections, standardized each step."""
+def complexity_reflections(M: np.ndarray, iterations: int = 40) -> tuple[np.ndarray, np.ndarray]:
+    """(ECI per region, PCI per field) by the method of reflections.
+
+    Starting from diversity k_r,0, each pair of reflections maps k_r,n to k_r,n+2 = mean over the
+    region's fields of the mean over each field's regions of k_r,n; the trivial (constant) component
+    is removed at each step (the left eigenvector of the map is diversity) and the vector rescaled,
+    so k_r,n converges to the eigenvector form's ECI. ``iterations`` counts single reflections.
+    Field complexity is the mean ECI of the regions holding the field. When the start vector has no
+    component along the second eigenvector the method gives no answer (NaN).
+    """
     if iterations < 2 or iterations % 2:
         raise ConfigError(f"iterations must be an even number >= 2, got {iterations}")
     Mv, rows, cols = _valid(M)
+    nan = np.full(M.shape[0], np.nan), np.full(M.shape[1], np.nan)
     if Mv.shape[0] < 2 or Mv.shape[1] < 2:
-        return np.full(M.shape[0], np.nan), np.full(M.shape[1], np.nan)
+        return nan
     kc0 = Mv.sum(axis=1)
     kp0 = Mv.sum(axis=0)
-    kc, kp = kc0.astype(float), kp0.astype(float)
-    for _ in range(iterations):
-        kc, kp = (Mv @ kp) / kc0, (Mv.T @ kc) / kp0
-        kc = (kc - kc.mean()) / kc.std() if kc.std() > 0 else kc * 0
-        kp = (kp - kp.mean()) / kp.std() if kp.std() > 0 else kp * 0
-    corr = np.corrcoef(kc0, kc)[0, 1] if np.std(kc0) > 0 and np.std(kc) > 0 else 1.0
-    sign = -1.0 if corr < 0 else 1.0
-    # Field complexity as the mean of its regions' complexity, on the regions' scale.
-    eci = sign * kc
+    w = kc0 / kc0.sum()
+    kc = kc0.astype(float)
+    for _ in range(iterations // 2):
+        kp = (Mv.T @ kc) / kp0
+        kc = (Mv @ kp) / kc0
+        kc = kc - w @ kc
+        norm = np.linalg.norm(kc)
+        if norm < 1e-12:
+            return nan
+        kc = kc / norm
+    if np.std(kc) == 0:
+        return nan
+    corr = np.corrcoef(kc0, kc)[0, 1] if np.std(kc0) > 0 else 1.0
+    eci = (-1.0 if corr < 0 else 1.0) * (kc - kc.mean()) / kc.std()
     pci = (Mv.T @ eci) / kp0
     return _expand(eci, rows), _expand(pci, cols)
 
 
-def complexity(M: np.ndarray, method: str = "eigenvector", iterations: int = 20) -> tuple[np.ndarray, np.ndarray]:
+def complexity(M: np.ndarray, method: str = "eigenvector", iterations: int = 40) -> tuple[np.ndarray, np.ndarray]:
     if method == "eigenvector":
         return complexity_eigen(M)
     if method == "reflections":

@@ -74,34 +74,51 @@ def foreign_share(wh: Warehouse, sel: Selection, orgs: tuple[str, ...] | None = 
                   boot: BootstrapParams = BootstrapParams()) -> pd.DataFrame:
     """Per organization group: researchers, foreign-origin researchers, share with interval, top origins.
 
-    ``orgs``: group names or ids matched case-insensitively (e.g. google, meta); default the
+    ``orgs``: organization names or ids matched case-insensitively; each stands for the top
+    parent group of the unit of that name, and for every group whose name begins with it and a
+    space (alibaba -> Alibaba Group, Alibaba Cloud, Alibaba Inc...); default the
     ``top`` largest groups of the selection.
     """
     m = members(wh, sel, params)
     names = dict(wh.execute("SELECT institution_id, name FROM institutions"))
     if orgs:
-        wanted = {o.strip().casefold() for o in orgs}
-        keep = [g for g in m["group_id"].unique() if g.casefold() in wanted or names.get(g, g).casefold() in wanted]
-        missing = wanted - {g.casefold() for g in keep} - {names.get(g, g).casefold() for g in keep}
+        groups = organization_groups(wh.query("SELECT institution_id, name, type, country, parent_id FROM institutions"))
+        label: dict[str, str] = {}
+        missing = []
+        for org in orgs:
+            want = org.strip().casefold()
+            unit_names = groups["institution_id"].map(lambda i: str(names.get(i, i)).casefold())
+            gname = groups["group_name"].str.casefold()
+            hit = groups[(groups["institution_id"].str.casefold() == want) | (unit_names == want) | (gname == want)
+                         | groups["group_id"].str.casefold().str.startswith(want + " ") | gname.str.startswith(want + " ")]
+            found = set(hit["group_id"]) & set(m["group_id"])
+            if not found:
+                missing.append(org)
+            for g in found:
+                label.setdefault(g, org.strip())
         if missing:
-            raise ConfigError(f"no researchers at organization(s) {sorted(missing)} in this selection "
+            raise ConfigError(f"no researchers at organization(s) {missing} in this selection "
                               "(names as in `talentflow table institutions`, e.g. google, meta)")
-        m = m[m["group_id"].isin(keep)]
+        m = m[m["group_id"].isin(label)].assign(org=lambda d: d["group_id"].map(label))
+        # a researcher at two units of one requested organization counts once, at the first unit's seat
+        m = m.drop_duplicates(["researcher_id", "org"])
     else:
         sizes = m.groupby("group_id")["researcher_id"].nunique().sort_values(ascending=False)
-        m = m[m["group_id"].isin(sizes.head(top).index)]
+        m = m[m["group_id"].isin(sizes.head(top).index)].assign(org=lambda d: d["group_id"].map(
+            lambda g: names.get(g, g)))
     m = m.assign(researchers=1.0)
-    out = bootstrap_cells(m, ["group_id"], ["researchers", "foreign"],
+    out = bootstrap_cells(m, ["org"], ["researchers", "foreign"],
                           lambda s: {"foreign_share": ratio(s["foreign"], s["researchers"])}, boot)
     if out.empty:
         return out
-    seats = m.groupby("group_id")["seat"].agg(lambda s: ",".join(s.value_counts().index[:3]))
-    origins = m[m["foreign"] > 0].groupby("group_id")["origin"].agg(
+    seats = m.groupby("org")["seat"].agg(lambda s: ",".join(s.value_counts().index[:3]))
+    units = m.groupby("org")["group_id"].agg(lambda s: "; ".join(names.get(g, g) for g in s.value_counts().index[:4]))
+    origins = m[m["foreign"] > 0].groupby("org")["origin"].agg(
         lambda s: ", ".join(f"{k} {v / len(s):.0%}" for k, v in s.value_counts().head(3).items()
                             if v >= params.min_cell))
-    out.insert(1, "organization", out["group_id"].map(lambda g: names.get(g, g)))
-    out.insert(2, "seat", out["group_id"].map(seats))
-    out["top_foreign_origins"] = out["group_id"].map(origins).fillna("")
+    out.insert(1, "groups", out["org"].map(units))
+    out.insert(2, "seat", out["org"].map(seats))
+    out["top_foreign_origins"] = out["org"].map(origins).fillna("")
     share_cols = [c for c in out.columns if c.startswith("foreign_share")]
     out = suppress(out, {"researchers": ["foreign", *share_cols, "top_foreign_origins"]}, params.min_cell)
     out["top_foreign_origins"] = out["top_foreign_origins"].astype(object).where(~out["suppressed"], "")

@@ -81,13 +81,14 @@ def _obs(wh: Warehouse, sel: Selection) -> pd.DataFrame:
 
 def pipeline(wh: Warehouse, sel: Selection, countries: tuple[str, ...] | None = None,
              min_cell: int = 10) -> pd.DataFrame:
-    """Study country x first-job country: researchers and share of the study country's graduates."""
+    """Study country x first-job country: researchers and share of the study country's graduates
+    (``countries``: only these study countries)."""
     t = transitions(_obs(wh, sel))
-    if countries:
-        t = t[t["study_country"].isin(countries) | t["work_country"].isin(countries)]
     out = t.groupby(["study_country", "work_country"], as_index=False).size().rename(columns={"size": "researchers"})
     total = out.groupby("study_country")["researchers"].transform("sum")
     out["share_of_study_country"] = out["researchers"] / total
+    if countries:
+        out = out[out["study_country"].isin(countries)]
     out = suppress(out, {"researchers": ["share_of_study_country"]}, min_cell)
     return out.sort_values(["study_country", "researchers"], ascending=[True, False]).reset_index(drop=True)
 

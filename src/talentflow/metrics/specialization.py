@@ -44,8 +44,9 @@ class SpecializationParams:
     counting: fractional (a work counts 1, split equally among its authors and each author's
         share split among their affiliations by observations.weight) or full (every region on a
         work gets 1).
-    author_base: fractional counting: divide among the authors with a known country (located),
-        so every located work counts 1, or among all authors (unlocated shares are lost).
+    author_base: fractional counting: divide among the authors with a known country (located;
+        an author's share is split over their affiliations with a known country), so every
+        located work counts 1, or among all authors (unlocated shares are lost).
     domain_base: by domain: the RCA base is the region's output in all works, or only in works
         with at least one domain.
     multi_domain: by domain: a work with k domains counts fully in each (full) or 1/k in each (split).
@@ -80,7 +81,7 @@ class SpecializationParams:
     ci: float = 0.90
     seed: int = 20240501
     complexity_method: ComplexityMethod = "eigenvector"
-    reflections: int = 20
+    reflections: int = 40
     taxonomy_version: str = ""
     tagging_params_id: str = ""
 
@@ -125,8 +126,12 @@ def work_region_shares(obs: pd.DataFrame, authors: pd.DataFrame, counting: Count
     observation has no key at this level), weight (1 / affiliations of the author on the work),
     located (the observation has a country). ``authors``: work_id, n_authors (all authors).
 
-    Fractional: share = sum over the region's observations of weight / n, where n is the number
-    of located authors (author_base='located') or of all authors ('all'). Full: 1 per region.
+    Fractional, author_base='located': only located observations count; each located author of a
+    work gets 1 / (located authors) and splits it over their located affiliations in proportion
+    to weight. So every work with a located author distributes exactly 1 over the countries (and
+    at most 1 over hubs or institutions, which not every affiliation has).
+    Fractional, author_base='all': share = weight / (all authors of the work); unlocated authors'
+    shares are lost. Full: 1 per region on the work.
     Returns work_id, region, share (rows with no region dropped).
     """
     need = {"work_id", "researcher_id", "region", "weight", "located"}
@@ -136,13 +141,15 @@ def work_region_shares(obs: pd.DataFrame, authors: pd.DataFrame, counting: Count
         keyed = obs.dropna(subset=["region"])[["work_id", "region"]].drop_duplicates()
         return keyed.assign(share=1.0).reset_index(drop=True)
     if author_base == "located":
-        denom = obs.loc[obs["located"]].groupby("work_id")["researcher_id"].nunique().rename("n")
+        located = obs.loc[obs["located"].astype(bool)]
+        per_author = located.groupby(["work_id", "researcher_id"])["weight"].transform("sum")
+        n = located.groupby("work_id")["researcher_id"].transform("nunique")
+        keyed = located.assign(share=located["weight"] / per_author / n).dropna(subset=["region"])
     else:
         denom = authors.set_index("work_id")["n_authors"].rename("n")
-    keyed = obs.dropna(subset=["region"])
-    keyed = keyed.join(denom, on="work_id")
-    keyed = keyed[keyed["n"] > 0]
-    keyed = keyed.assign(share=keyed["weight"] / keyed["n"])
+        keyed = obs.dropna(subset=["region"]).join(denom, on="work_id")
+        keyed = keyed[keyed["n"] > 0]
+        keyed = keyed.assign(share=keyed["weight"] / keyed["n"])
     return keyed.groupby(["work_id", "region"], as_index=False, sort=False)["share"].sum()
 
 

@@ -46,8 +46,10 @@ def bootstrap_cells(contrib: pd.DataFrame, cell_cols: list[str], value_cols: lis
     if contrib.empty:
         cols = cell_cols + value_cols
         return pd.DataFrame(columns=cols)
-    r_codes, _ = pd.factorize(contrib["researcher_id"], sort=False)
-    cells = contrib[cell_cols].drop_duplicates().reset_index(drop=True)
+    # sorted codes: a draw picks the same researchers whatever order the rows come in,
+    # so intervals repeat exactly for the same data and seed
+    r_codes, _ = pd.factorize(contrib["researcher_id"], sort=True)
+    cells = contrib[cell_cols].drop_duplicates().sort_values(cell_cols).reset_index(drop=True)
     c_codes = pd.MultiIndex.from_frame(contrib[cell_cols]).map(
         {k: i for i, k in enumerate(pd.MultiIndex.from_frame(cells))}) if len(cell_cols) > 1 else \
         contrib[cell_cols[0]].map({k: i for i, k in enumerate(cells[cell_cols[0]])})

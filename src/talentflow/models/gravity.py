@@ -99,8 +99,15 @@ def fit_gravity(panel: pd.DataFrame, spec: GravitySpec, *, diagnostics: dict | N
     diag["rows_dropped_missing_covariates"] = int(len(data) - len(used))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # separation notices: counted below instead
-        model = pf.fepois(formula(spec), data=used, vcov=_VCOV[spec.vcov], fixef_tol=spec.tol,
-                          iwls_tol=spec.tol, iwls_maxiter=spec.maxiter)
+        try:
+            model = pf.fepois(formula(spec), data=used, vcov=_VCOV[spec.vcov], fixef_tol=spec.tol,
+                              iwls_tol=spec.tol, iwls_maxiter=spec.maxiter)
+        except ValueError as exc:  # pyfixest reports non-convergence as ValueError
+            raise ConfigError(
+                f"the PPML estimator failed under fixed_effects={spec.fixed_effects!r}: {exc} "
+                f"({int((used['count'] > 0).sum()):,} positive flows in {len(used):,} rows). Sparse flows (few moves per "
+                "country-year, e.g. talentflow's AI flows) cannot carry origin x year and destination x year effects: "
+                "use --fe country_and_year") from None
     dropped = set(np.atleast_1d(model._coefnames))
     collinear = [t for t in spec.terms if t not in dropped]
     if collinear:

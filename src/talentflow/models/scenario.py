@@ -346,8 +346,8 @@ def project(base: Base, scenario: Scenario, *, draws: int, rng: np.random.Genera
     """Run baseline and scenario over the horizon for ``draws`` draws.
 
     Returns arrays of shape (draws, years, n) per variable for "baseline" and "scenario", the
-    years, and (if ``keep_flows_for`` gives country indices) the final year's flows from and to
-    those countries for both runs.
+    years, and (if ``keep_flows_for`` gives country indices) the flows from and to those
+    countries summed over the projected years, for both runs.
     """
     spec = scenario.projection
     years = np.arange(base.base_year + 1, scenario.horizon + 1)
@@ -364,6 +364,9 @@ def project(base: Base, scenario: Scenario, *, draws: int, rng: np.random.Genera
         prob = ipf_probabilities(kernels[s], base.outflow, base.inflow, tol=spec.ipf_tol, maxiter=spec.ipf_maxiter)
         for run in ("baseline", "scenario"):
             stock = base.stock.copy()
+            if keep_flows_for is not None:
+                cum_out = np.zeros((len(keep_flows_for), n))
+                cum_in = np.zeros((n, len(keep_flows_for)))
             for ti, year in enumerate(years):
                 h = year - base.base_year
                 decay = 0.5 ** (h / halflife) if halflife else 1.0
@@ -397,8 +400,11 @@ def project(base: Base, scenario: Scenario, *, draws: int, rng: np.random.Genera
                 r["net_migration"][s, ti] = inflow - outflow
                 r["entrants"][s, ti], r["exits"][s, ti] = entrants, exits
                 stock = new
+                if keep_flows_for is not None:
+                    cum_out += flows[keep_flows_for, :]
+                    cum_in += flows[:, keep_flows_for]
             if keep_flows_for is not None:
-                flows_keep[run].append((flows[keep_flows_for, :].copy(), flows[:, keep_flows_for].copy()))
+                flows_keep[run].append((cum_out, cum_in))
     return {"years": years, **result, "flows": flows_keep}
 
 
@@ -407,9 +413,9 @@ class ScenarioResult:
     """What a scenario run returns (all aggregates by country; no person-level data)."""
 
     scenario: Scenario
-    summary: pd.DataFrame   # per report country at the horizon: stock and cumulative net migration, baseline vs scenario, bands
-    series: pd.DataFrame    # per report country, year and variable: baseline, scenario, difference with bands
-    flows: pd.DataFrame     # largest changes of bilateral flows in the horizon year, involving the report countries
+    summary: pd.DataFrame   # per report country: stock at the horizon, cumulative inflows and net migration; bands
+    series: pd.DataFrame    # per report country, year and variable: baseline, counterfactual, difference with bands
+    flows: pd.DataFrame     # largest changes of bilateral flows summed over the projection, involving report countries
     drivers: pd.DataFrame   # band width of the stock difference with only model or only lever uncertainty
     meta: dict
 
@@ -457,8 +463,8 @@ def run_scenario(data: FlowData, fit: GravityFit, scenario: Scenario, *,
     cum_s = full["scenario"]["net_migration"][:, :, rep_idx].sum(axis=1)
     st_b = full["baseline"]["stock"][:, -1, rep_idx]
     st_s = full["scenario"]["stock"][:, -1, rep_idx]
-    in_b = full["baseline"]["inflow"][:, -1, rep_idx]
-    in_s = full["scenario"]["inflow"][:, -1, rep_idx]
+    in_b = full["baseline"]["inflow"][:, :, rep_idx].sum(axis=1)
+    in_s = full["scenario"]["inflow"][:, :, rep_idx].sum(axis=1)
     for k, c in enumerate(report):
         dst = st_s[:, k] - st_b[:, k]
         dnet = cum_s[:, k] - cum_b[:, k]
@@ -473,15 +479,15 @@ def run_scenario(data: FlowData, fit: GravityFit, scenario: Scenario, *,
                      "stock_difference": float(md[0]), "stock_difference_low": float(lo[0]),
                      "stock_difference_high": float(hi[0]), "stock_difference_pct": float(pmd[0]),
                      "stock_difference_pct_low": float(plo[0]), "stock_difference_pct_high": float(phi[0]),
-                     "inflow_change_pct_horizon": float(imd[0]), "inflow_change_pct_low": float(ilo[0]),
-                     "inflow_change_pct_high": float(ihi[0]),
+                     "cum_inflow_change_pct": float(imd[0]), "cum_inflow_change_pct_low": float(ilo[0]),
+                     "cum_inflow_change_pct_high": float(ihi[0]),
                      "cum_net_migration_baseline": float(np.median(cum_b[:, k])),
                      "cum_net_migration_scenario": float(np.median(cum_s[:, k])),
                      "cum_net_migration_difference": float(nmd[0]), "cum_net_migration_difference_low": float(nlo[0]),
                      "cum_net_migration_difference_high": float(nhi[0])})
     summary = pd.DataFrame(summ)
-    # bilateral flows in the horizon year
-    flows = _flow_changes(full["flows"], report, rep_idx, base.countries, level, int(years[-1]))
+    # bilateral flows summed over the projected years
+    flows = _flow_changes(full["flows"], report, rep_idx, base.countries, level, f"{years[0]}-{years[-1]}")
     # drivers of the bands
     drivers = []
     for label, mu, lu in (("model_parameters_only", True, False), ("levers_only", False, True)):
@@ -505,7 +511,7 @@ def run_scenario(data: FlowData, fit: GravityFit, scenario: Scenario, *,
 
 
 def _flow_changes(kept: dict, report: list[str], rep_idx: np.ndarray, codes: np.ndarray, level: float,
-                  year: int, top: int = 15) -> pd.DataFrame:
+                  years: str, top: int = 15) -> pd.DataFrame:
     rows = []
     if not kept["baseline"]:
         return pd.DataFrame()
@@ -524,7 +530,7 @@ def _flow_changes(kept: dict, report: list[str], rep_idx: np.ndarray, codes: np.
                 seen.add((o, d))
                 diff = s - b
                 lo, md, hi = _q(diff[:, None], level)
-                rows.append({"origin": o, "destination": d, "year": year, "baseline": float(np.median(b)),
+                rows.append({"origin": o, "destination": d, "years": years, "baseline": float(np.median(b)),
                              "counterfactual": float(np.median(s)), "difference": float(md[0]),
                              "difference_low": float(lo[0]), "difference_high": float(hi[0])})
     frame = pd.DataFrame(rows)

@@ -89,6 +89,8 @@ def validate_flows(frame: pd.DataFrame, name: str = "flows") -> pd.DataFrame:
 def from_frame(flows: pd.DataFrame, countries: pd.DataFrame | None = None, *, name: str = "frame") -> FlowData:
     """A source from a flows frame (origin, destination, year, count) and optional country-years."""
     clean = validate_flows(flows, name)
+    if clean.empty:
+        raise InputError(f"{name}: no flows")
     if countries is not None:
         missing = [c for c in ("country", "year") if c not in countries.columns]
         if missing:
@@ -123,39 +125,47 @@ def scholarly_migration() -> FlowData:
     return FlowData("scholarly-migration", flows, countries, prov)
 
 
-def from_warehouse(wh) -> FlowData:
-    """Country flows of a talentflow warehouse (migration events counted by origin, destination, year_to).
+def from_warehouse(wh, params_id: str | None = None) -> FlowData:
+    """Country flows of a talentflow warehouse: migration and return events by origin, destination, year_to.
 
-    Uses ``talentflow.metrics.flows.country_flows`` when the metrics layer provides it, else the
-    ``events`` table of the inference layer (event_type in migration/return; year = year_to).
-    Country-years: distinct researchers observed per country and year (``observations``).
+    Reads the inference layer's results for the inference run ``params_id`` (default: the
+    latest ``talentflow infer`` run) through ``talentflow.metrics.flows`` (country level), and
+    the country-year researcher population from the ``residence`` table (observed or padded
+    years: the Scholarly Migration Database's padded population). A warehouse whose ``events``
+    table lacks inference runs (e.g. built by hand) is read directly.
     """
-    flows = _warehouse_country_flows(wh)
+    if wh.has_table("inference_runs") and wh.execute("SELECT 1 FROM inference_runs LIMIT 1"):
+        from talentflow.metrics.common import select
+        from talentflow.metrics.flows import FlowParams, flows as od_flows
+
+        sel = select(wh, params_id)
+        flows = od_flows(wh, sel, FlowParams(level="country"))
+        countries = wh.query("""
+            SELECT country, year, count(DISTINCT researcher_id)::DOUBLE AS researchers, NULL::DOUBLE AS gdp_pc
+            FROM residence WHERE params_id = ? AND country IS NOT NULL GROUP BY ALL""", [sel.params_id])
+        prov = {"source": "warehouse", "path": str(wh.path or ":memory:"), "inference_params_id": sel.params_id}
+    else:
+        flows = _events_country_flows(wh)
+        countries = wh.query("""
+            SELECT country, year, count(DISTINCT researcher_id)::DOUBLE AS researchers, NULL::DOUBLE AS gdp_pc
+            FROM observations WHERE country IS NOT NULL AND year IS NOT NULL GROUP BY ALL""")
+        prov = {"source": "warehouse", "path": str(wh.path or ":memory:"), "inference_params_id": None}
     if flows.empty:
         raise WarehouseError(f"the warehouse {wh.path or ':memory:'} has no country flows; run `talentflow infer` first")
-    countries = wh.query("""
-        SELECT country, year, count(DISTINCT researcher_id)::DOUBLE AS researchers, NULL::DOUBLE AS gdp_pc
-        FROM observations WHERE country IS NOT NULL AND year IS NOT NULL GROUP BY ALL""")
-    data = from_frame(flows, countries if not countries.empty else None, name=f"warehouse {wh.path or ':memory:'}")
-    return FlowData("warehouse", data.flows, data.countries, {"source": "warehouse", "path": str(wh.path or ":memory:")})
+    data = from_frame(flows[list(FLOW_COLUMNS)], countries if not countries.empty else None,
+                      name=f"warehouse {wh.path or ':memory:'}")
+    return FlowData("warehouse", data.flows, data.countries, prov)
 
 
-def _warehouse_country_flows(wh) -> pd.DataFrame:
-    try:
-        from talentflow.metrics import flows as metrics_flows  # the inference issue's flows, when present
-    except ImportError:
-        metrics_flows = None
-    fn = getattr(metrics_flows, "country_flows", None) if metrics_flows is not None else None
-    if fn is not None:
-        frame = fn(wh)
-        return frame[[c for c in FLOW_COLUMNS]]
+def _events_country_flows(wh) -> pd.DataFrame:
     if not wh.has_table("events"):
         raise WarehouseError(f"the warehouse {wh.path or ':memory:'} has no events table; run `talentflow infer --db ...` first")
-    return wh.query("""
+    kind = "AND kind = 'country'" if "kind" in set(wh.query("SELECT * FROM events LIMIT 0").columns) else ""
+    return wh.query(f"""
         SELECT origin, destination, year_to AS year, count(*)::DOUBLE AS count
         FROM events
         WHERE event_type IN ('migration', 'return') AND origin IS NOT NULL AND destination IS NOT NULL
-          AND origin <> destination AND year_to IS NOT NULL
+          AND origin <> destination AND year_to IS NOT NULL {kind}
         GROUP BY ALL""")
 
 

@@ -64,7 +64,7 @@ def resolve_one(res: Resolver, institution: str | None, country: str | None, add
     if inst_name:
         canonical = res.canonical(inst_name)
         org = res.organization(canonical)
-        in_table = key(canonical) in res.organizations
+        in_table = key(canonical) in res.organizations or institution_id(canonical) in res._by_id
         inst_row = institution_row(res, org, org_type if org_type and not in_table else org.type)
 
     unknown = None
@@ -108,7 +108,7 @@ def resolve_affiliations(rows: list[dict], res: Resolver, *, source: str, given_
         k = (*args, given_rule)
         hit = memo.get(k)
         if hit is None:
-            if len(memo) > 500_000:
+            if len(memo) > 100_000:  # bounded: OpenAlex addresses are nearly unique
                 memo.clear()
             hit = memo[k] = resolve_one(res, *args, given_rule)
         return hit

@@ -73,8 +73,40 @@ def key(name: str) -> str:
     return re.sub(r"^the ", "", k)
 
 
+# Words that mean the same in institution names across languages, folded to one spelling.
+_SAME_WORD = {
+    **dict.fromkeys(["universitat", "universite", "universita", "universidad", "universidade", "universiteit",
+                     "uniwersytet", "universitatea", "univ", "universitaet"], "university"),
+    **dict.fromkeys(["technische", "technischen", "tecnica", "tecnico", "technique", "tech"], "technical"),
+    **dict.fromkeys(["politecnica", "politecnico", "polytechnique", "politehnica", "politecnic"], "polytechnic"),
+    "genova": "genoa", "roma": "rome", "munchen": "munich", "wien": "vienna", "milano": "milan", "torino": "turin",
+    "napoli": "naples", "koln": "cologne", "sevilla": "seville", "lisboa": "lisbon", "praha": "prague",
+    "warszawa": "warsaw", "bruxelles": "brussels", "ii": "2", "iii": "3", "iv": "4",
+}
+_STOP = frozenset("of the at and de di du der des degli della del la le les y i en zu fur d studi".split())
+# "X University" and "University of X" are different places for these X (Washington University in
+# St. Louis vs University of Washington in Seattle; Miami University in Ohio vs University of Miami).
+_NO_REORDER = frozenset({"washington", "miami", "ohio"})
+
+
+@lru_cache(maxsize=200_000)
 def institution_id(canonical: str) -> str:
-    return key(canonical)
+    """The institution's key: spelling variants of one name share it.
+
+    Accents, case and punctuation folded; '&' read as 'and'; translations of "university",
+    "technical", "polytechnic" and of some city names unified; connecting words (of, the, de, di,
+    der...) dropped; Roman numerals as digits; and "X University" read as "University of X"
+    (except where both exist as different places). So "Universität Hamburg", "University of
+    Hamburg" and "Hamburg University" are one institution; "Washington University" is not the
+    "University of Washington".
+    """
+    text = fold(canonical).replace("&", " and ")
+    text = re.sub(r"[\"'’`´.]", "", text)
+    tokens = [_SAME_WORD.get(t, t) for t in re.findall(r"[a-z0-9]+", text)]
+    tokens = [t for t in tokens if t not in _STOP]
+    if len(tokens) >= 2 and tokens[-1] == "university" and tokens[0] not in _NO_REORDER:
+        tokens = ["university", *tokens[:-1]]
+    return " ".join(tokens) or key(canonical)
 
 
 def classify_type(name: str) -> str:
@@ -127,6 +159,7 @@ class Resolver:
     aliases: dict[str, str] = field(default_factory=dict)  # key(alias) -> canonical
     hubs: tuple[Hub, ...] = ()
     _city_to_hub: dict[tuple[str, str], str] = field(default_factory=dict)
+    _by_id: dict[str, Organization] = field(default_factory=dict, repr=False)  # institution_id -> org
     memo: dict = field(default_factory=dict, repr=False)  # resolve results, kept across files (see affiliations)
 
     @classmethod
@@ -149,6 +182,7 @@ class Resolver:
                 (r.get("parent") or "").strip() or None,
             )
             res.organizations[key(org.canonical)] = org
+            res._by_id.setdefault(institution_id(org.canonical), org)
         for r in aliases:
             res.aliases[key(r["alias"])] = r["canonical"].strip()
         for hub in hubs:
@@ -167,7 +201,7 @@ class Resolver:
         return re.sub(r"^(?i:the)\s+", "", tidy)
 
     def organization(self, canonical: str) -> Organization:
-        found = self.organizations.get(key(canonical))
+        found = self.organizations.get(key(canonical)) or self._by_id.get(institution_id(canonical))
         if found:
             return found
         return Organization(canonical, classify_type(canonical), None, None, None)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from talentflow.inference.events import EVENT_KINDS, EVENT_TYPES
 from talentflow.schema.model import Column, Table
+
+EVENT_TYPES = ("migration", "return", "temporary", "traveler", "ambiguous", "censored", "institution_move",
+               "sector_move")
+EVENT_KINDS = ("country", "institution", "sector")
 
 RESIDENCE = Table(
     "residence",

@@ -18,7 +18,7 @@ INGEST_RUNS = Table(
         Column("upstream", "VARCHAR", "Public address the file stands for (URL, or the local path for user files)."),
         Column("version", "VARCHAR", "Upstream version (commit, snapshot date), where known."),
         Column("file", "VARCHAR", "Source-relative file name, e.g. icra/icra2015.json.", False),
-        Column("content_hash", "VARCHAR", "SHA-256 of the file's bytes as read.", False),
+        Column("content_hash", "VARCHAR", "SHA-256 of the file's bytes as read; for sources staged under parameters (OpenAlex filter) suffixed with +<parameter hash>.", False),
         Column("ingested_at", "TIMESTAMP", "When the ingest committed (UTC).", False),
         Column("status", "VARCHAR", "What this ingest did with the file.", False, accepted=RUN_STATUSES),
         Column("n_records", "BIGINT", "Records (papers, works, rows) read from the file.", unit="records"),

@@ -15,9 +15,12 @@ are what publication data would show, with noise scaled by ``noise`` (0 = clean)
 
 ``truth.csv`` has one row per true move: person, origin, destination, year (first year of
 residence at the destination), kind (migration/return) and ``identifiable``: whether the
-records show the origin before the move, the destination in at least two distinct years
-before the next move, and the destination within ``tolerance`` years of the move (what a
-method could possibly recover; see docs/inference.md).
+records themselves could reveal it. A country that appears in a single year cannot be told
+apart from a visit, and a year is only known within the interval between the last year seen
+at the origin and the first year seen at the destination; so a move is identifiable when the
+records show the origin in at least two distinct years of its spell, the destination in at
+least two distinct years of its spell, and that interval is at most 2 * ``tolerance`` + 1
+years wide (its middle is then within ``tolerance`` of the true year). See docs/inference.md.
 """
 
 from __future__ import annotations
@@ -137,9 +140,10 @@ def simulate(p: SimParams) -> tuple[pd.DataFrame, pd.DataFrame]:
         for k, (y, a, b, kind) in enumerate(moves):
             prev_start = moves[k - 1][0] if k else years[0]
             nxt = bounds[k + 1]
-            a_seen = any(prev_start <= sy < y + 1 and sc == a for sy, sc, _ in seen)
+            a_years = sorted({sy for sy, sc, _ in seen if prev_start <= sy <= y and sc == a})
             b_years = sorted({sy for sy, sc, _ in seen if y <= sy <= nxt and sc == b})
-            ident = a_seen and len(b_years) >= 2 and b_years[0] <= y + p.tolerance
+            ident = (len(a_years) >= 2 and len(b_years) >= 2
+                     and b_years[0] - a_years[-1] <= 2 * p.tolerance + 1)
             truth.append((person, a, b, y, kind, ident))
     rec = pd.DataFrame(records, columns=["person", "year", "org", "country", "stage"])
     tru = pd.DataFrame(truth, columns=["person", "origin", "destination", "year", "kind", "identifiable"])

@@ -8,9 +8,11 @@ can be checked by eye.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -29,11 +31,6 @@ class DomainRule:
     include: tuple[re.Pattern, ...]
     exclude: tuple[re.Pattern, ...]
 
-    @property
-    def any_include(self) -> re.Pattern:
-        """All include patterns in one alternation: a cheap first test before the per-pattern pass."""
-        return _any(self.include)
-
 
 @dataclass(frozen=True)
 class RuleSet:
@@ -45,21 +42,11 @@ class RuleSet:
         return tuple(r.domain for r in self.rules)
 
 
-_ANY: dict[tuple[str, ...], re.Pattern] = {}
-
-
-def _any(patterns: tuple[re.Pattern, ...]) -> re.Pattern:
-    key = tuple(p.pattern for p in patterns)
-    if key not in _ANY:
-        _ANY[key] = re.compile("|".join(f"(?:{p})" for p in key), re.IGNORECASE)
-    return _ANY[key]
-
-
 def _compile(patterns, where: str) -> tuple[re.Pattern, ...]:
     out = []
     for p in patterns:
         try:
-            out.append(re.compile(p, re.IGNORECASE))
+            out.append(re.compile(p))
         except re.error as exc:
             raise ConfigError(f"{where}: pattern {p!r} is not a valid regular expression ({exc})") from exc
     return tuple(out)
@@ -80,7 +67,8 @@ def load_rules(override: str | Path | None = None) -> RuleSet:
     text = (resources.files("talentflow.tagging") / "data" / "domain_rules.toml").read_text(encoding="utf-8")
     data = tomllib.loads(text)
     rules = parse_rules(data, "domain_rules.toml")
-    version = str(data["version"])
+    # the declared version plus the file's content hash: an edit without a version bump still shows
+    version = f"{data['version']}#{hashlib.sha256(text.encode()).hexdigest()[:8]}"
     if override is not None:
         path = Path(override)
         try:
@@ -92,30 +80,112 @@ def load_rules(override: str | Path | None = None) -> RuleSet:
     return RuleSet(version, tuple(rules.values()))
 
 
-def _hits(rule: DomainRule, text: str) -> list[str]:
-    """Distinct include patterns matching ``text`` outside every exclude match; the matched words."""
-    if not text or rule.any_include.search(text) is None:
+_TOKEN = re.compile(r"[a-z0-9]+")
+
+
+def literal_prefix(pattern: str) -> tuple[str, bool]:
+    """The lower-case word prefix every match of ``pattern`` starts with, and whether it is a whole word.
+
+    ``\\bmedic(al|ine)`` -> ('medic', False); ``\\bct (scan|image)`` -> ('ct', True);
+    ``\\bevs?\\b`` -> ('ev', False) (an optional last letter is dropped); ('', False) when there is none.
+    Used to skip patterns whose prefix starts no word of a text, which is what makes tagging fast.
+    """
+    if not pattern.startswith("\\b"):
+        return "", False
+    body = pattern[2:]
+    out = []
+    whole = False
+    for i, ch in enumerate(body):
+        if ch.isascii() and ch.isalnum():
+            out.append(ch.lower())
+            continue
+        if ch in "?*{" and out:
+            out.pop()
+        elif ch in " -'" and body[i + 1:i + 2] not in ("?", "*", "{") or body[i:i + 2] == "\\b":
+            whole = True
+        break
+    return "".join(out), whole and bool(out)
+
+
+class _Trigger:
+    """Which (domain, pattern) pairs a word can start: literal prefix -> pattern indices."""
+
+    def __init__(self, rules: RuleSet):
+        self.by_prefix: dict[str, list[tuple[int, int]]] = {}
+        self.by_word: dict[str, list[tuple[int, int]]] = {}
+        self.always: list[tuple[int, int]] = []
+        for d, rule in enumerate(rules.rules):
+            for k, pat in enumerate(rule.include):
+                lit, whole = literal_prefix(pat.pattern)
+                if not lit:
+                    self.always.append((d, k))
+                else:
+                    (self.by_word if whole else self.by_prefix).setdefault(lit, []).append((d, k))
+        self.lengths = sorted({len(p) for p in self.by_prefix})
+        self._cache: dict[str, tuple[tuple[int, int], ...]] = {}
+
+    def of_word(self, word: str) -> tuple[tuple[int, int], ...]:
+        hit = self._cache.get(word)
+        if hit is None:
+            found = list(self.by_word.get(word, ()))
+            for n in self.lengths:
+                if n > len(word):
+                    break
+                found.extend(self.by_prefix.get(word[:n], ()))
+            hit = self._cache[word] = tuple(found)
+        return hit
+
+    def candidates(self, text_lower: str) -> dict[int, list[int]]:
+        """domain index -> include pattern indices that may match ``text_lower``."""
+        out: dict[int, list[int]] = {}
+        for word in set(_TOKEN.findall(text_lower)):
+            for d, k in self.of_word(word):
+                out.setdefault(d, []).append(k)
+        for d, k in self.always:
+            out.setdefault(d, []).append(k)
+        return out
+
+
+def _hits(rule: DomainRule, text: str, candidates: list[int] | None = None) -> list[str]:
+    """Distinct include patterns matching ``text`` outside every exclude match; the matched words.
+
+    ``candidates``: indices of the include patterns worth trying (default: all).
+    """
+    if not text:
         return []
-    vetoed = [m.span() for pat in rule.exclude for m in pat.finditer(text)]
-    found: dict[str, str] = {}
-    for pat in rule.include:
+    pats = rule.include if candidates is None else [rule.include[k] for k in sorted(set(candidates))]
+    vetoed = None
+    found: list[str] = []
+    for pat in pats:
         for m in pat.finditer(text):
+            if vetoed is None:
+                vetoed = [x.span() for ex in rule.exclude for x in ex.finditer(text)]
             a, b = m.span()
             if any(a < vb and va < b for va, vb in vetoed):
                 continue
-            found.setdefault(pat.pattern, m.group(0).strip().lower())
+            found.append(m.group(0).strip().lower())
             break
-    return list(dict.fromkeys(found.values()))
+    return list(dict.fromkeys(found))
 
 
-def tag_text(rules: RuleSet, title: str | None, abstract: str | None, params: TaggingParams) -> dict[str, tuple[float, str]]:
-    """Domains of one text: domain -> (score, evidence). Score = distinct patterns matched."""
+@lru_cache(maxsize=8)
+def _trigger(rules: RuleSet) -> _Trigger:
+    return _Trigger(rules)
+
+
+def tag_text(rules: RuleSet, title: str | None, abstract: str | None, params: TaggingParams,
+             trigger: _Trigger | None = None) -> dict[str, tuple[float, str]]:
+    """Domains of one text: domain -> (score, evidence). Score = distinct words matched."""
     out = {}
-    title = title or ""
-    abstract = (abstract or "") if params.text == "title_abstract" else ""
-    for rule in rules.rules:
-        in_title = _hits(rule, title)
-        in_abstract = _hits(rule, abstract)
+    trig = trigger or _trigger(rules)
+    title = (title or "").lower()
+    abstract = (abstract or "").lower() if params.text == "title_abstract" else ""
+    cand_t = trig.candidates(title) if title else {}
+    cand_a = trig.candidates(abstract) if abstract else {}
+    for d in sorted(set(cand_t) | set(cand_a)):
+        rule = rules.rules[d]
+        in_title = _hits(rule, title, cand_t[d]) if d in cand_t else []
+        in_abstract = _hits(rule, abstract, cand_a[d]) if d in cand_a else []
         words = list(dict.fromkeys(in_title + in_abstract))
         if in_title or len(in_abstract) >= params.abstract_min_hits:
             out[rule.domain] = (float(len(words)), ", ".join(words[:8]))
@@ -127,10 +197,11 @@ def tag_keywords(works: pd.DataFrame, rules: RuleSet, params: TaggingParams) -> 
     if "work_id" not in works.columns or "title" not in works.columns:
         raise ConfigError("tag_keywords: works frame needs work_id and title columns")
     abstracts = works["abstract"] if "abstract" in works.columns else pd.Series(None, index=works.index)
+    trig = _Trigger(rules)
     rows = []
     for work_id, title, abstract in zip(works["work_id"], works["title"], abstracts):
         title = title if isinstance(title, str) else ""
         abstract = abstract if isinstance(abstract, str) else ""
-        for domain, (score, evidence) in tag_text(rules, title, abstract, params).items():
+        for domain, (score, evidence) in tag_text(rules, title, abstract, params, trig).items():
             rows.append((work_id, domain, score, evidence))
     return pd.DataFrame(rows, columns=TAG_COLUMNS)

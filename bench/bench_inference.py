@@ -1,0 +1,167 @@
+"""Benchmark: whole inference + country flows vs a hand-written single-query DuckDB reference.
+
+    .venv/bin/python bench/bench_inference.py --sizes 1e6,1e7 [--sizes 5e7] [--memory-limit 1GB]
+
+For each size, synthetic observations (about 8 per researcher, careers with moves, co-affiliations
+abroad and one-year visits) are generated directly as a DuckDB warehouse (not through CSV
+ingest) and cached under --work. Then, each in a fresh subprocess (2 threads, the same DuckDB
+memory limit), it measures:
+
+- talentflow: ``run_inference`` (residence + events with the full typology, written to the
+  warehouse) followed by ``flows(level='country')``;
+- reference: ONE hand-written SQL query from observations to country flows by year (modal
+  country per year, spells of at least two observed years, consecutive spells at different
+  countries), without writing anything.
+
+It prints wall time, peak resident memory of the subprocess (ru_maxrss) and the ratios, and
+how many flows the two agree on (the reference implements only part of the typology, so the
+counts differ a little: returns after short stays, chains through ambiguous spells).
+Targets: talentflow within 1.2x of the reference's wall time; peak memory <= 1.5 GB at 50M rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REFERENCE_SQL = """
+WITH cy AS (
+    SELECT researcher_id, year, country, sum(weight) AS w FROM observations WHERE country IS NOT NULL GROUP BY ALL),
+yr AS (
+    SELECT researcher_id, year, arg_min(country, (-w, country)) AS country FROM cy GROUP BY ALL),
+s1 AS (
+    SELECT *, CASE WHEN country IS DISTINCT FROM lag(country) OVER w THEN 1 ELSE 0 END AS brk
+    FROM yr WINDOW w AS (PARTITION BY researcher_id ORDER BY year)),
+s2 AS (
+    SELECT *, sum(brk) OVER (PARTITION BY researcher_id ORDER BY year ROWS UNBOUNDED PRECEDING) AS spell FROM s1),
+sp AS (
+    SELECT researcher_id, spell, any_value(country) AS country, min(year) AS first_year, max(year) AS last_year,
+           count(*) AS n FROM s2 GROUP BY ALL HAVING count(*) >= 2),
+mv AS (
+    SELECT lag(country) OVER w AS origin, country AS destination, first_year AS year
+    FROM sp WINDOW w AS (PARTITION BY researcher_id ORDER BY spell))
+SELECT origin, destination, year, count(*) AS count FROM mv
+WHERE origin IS NOT NULL AND origin <> destination GROUP BY ALL ORDER BY year, count DESC
+"""
+
+GENERATE_SQL = """
+CREATE TABLE countries_list AS
+    SELECT * FROM (VALUES ('USA'),('CHN'),('GBR'),('DEU'),('CAN'),('FRA'),('JPN'),('KOR'),('IND'),('CHE'),('AUS'),
+                          ('ITA'),('NLD'),('SGP'),('ESP'),('ISR'),('SWE'),('BRA'),('HKG'),('TWN')) t(iso3);
+CREATE TABLE clist AS SELECT row_number() OVER () - 1 AS k, iso3 FROM countries_list;
+CREATE TABLE careers AS
+    SELECT r AS rid, 'r' || r AS researcher_id,
+           hash(r, 1) % 20 AS home, hash(r, 2) % 20 AS abroad,
+           1995 + hash(r, 3) % 20 AS start_year,
+           CASE WHEN hash(r, 4) % 100 < 25 THEN 2000 + hash(r, 5) % 25 ELSE 9999 END AS move_year
+    FROM range({n_res}) t(r);
+INSERT INTO observations
+    SELECT c.researcher_id, 'w' || i AS work_id, y AS year,
+           'inst' || (CASE WHEN cc = c.home THEN c.home * 10 + hash(i, 8) % 3 ELSE cc * 10 END) AS institution_id,
+           cl.iso3 AS country, 'upstream' AS country_rule, NULL AS city, NULL AS hub, NULL AS stage,
+           1.0 AS weight, 0 AS aff_seq, 'bench' AS source, 'bench' AS file
+    FROM (
+        SELECT i, i // 8 AS rid, y,
+               CASE WHEN hash(i, 6) % 100 < 4 THEN hash(i, 7) % 20            -- visits and co-affiliations
+                    WHEN y >= mv THEN ab ELSE hm END AS cc
+        FROM (SELECT i, c.start_year + (hash(i, 9) % 12)::INTEGER AS y, c.move_year AS mv, c.home AS hm,
+                     c.abroad AS ab
+              FROM range({n}) t(i) JOIN careers c ON c.rid = i // 8)
+    ) o JOIN careers c ON c.rid = o.rid JOIN clist cl ON cl.k = o.cc;
+INSERT INTO researchers SELECT researcher_id, researcher_id, 'bench', NULL, 'stable_id' FROM careers;
+INSERT INTO institutions SELECT DISTINCT institution_id, institution_id, 'education', NULL, NULL, NULL, NULL, NULL
+    FROM observations;
+"""
+
+
+def generate(path: Path, n: int) -> None:
+    from talentflow.store.warehouse import Warehouse
+
+    with Warehouse(path) as wh:
+        wh.execute("SET threads = 2")
+        for stmt in GENERATE_SQL.format(n=n, n_res=n // 8 + 1).split(";\n"):
+            if stmt.strip():
+                wh.execute(stmt)
+        for t in ("countries_list", "clist", "careers"):
+            wh.execute(f"DROP TABLE {t}")
+        wh.execute("CHECKPOINT")
+
+
+def child(mode: str, path: str, memory_limit: str, tmp: str) -> None:
+    """Run one measurement in this (fresh) process; print JSON."""
+    import resource
+
+    from talentflow.store.warehouse import Warehouse
+
+    with Warehouse(path) as wh:
+        wh.execute("SET threads = 2")
+        wh.execute(f"SET memory_limit = '{memory_limit}'")
+        wh.execute(f"SET temp_directory = '{tmp}'")
+        wh.execute("SET preserve_insertion_order = false")
+        for table in ("residence", "events", "inference_runs"):  # results of an earlier run: start clean
+            wh.execute(f"DROP TABLE IF EXISTS {table}")
+        wh.execute("CHECKPOINT")
+        t0 = time.perf_counter()
+        if mode == "talentflow":
+            from talentflow.inference.params import InferenceParams
+            from talentflow.inference.run import run_inference
+            from talentflow.metrics.common import select
+            from talentflow.metrics.flows import flows
+
+            summary = run_inference(wh, InferenceParams())
+            out = flows(wh, select(wh, summary.params_id))
+        else:
+            out = wh.query(REFERENCE_SQL)
+        seconds = time.perf_counter() - t0
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"seconds": seconds, "peak_mb": peak_kb / 1024, "flows": int(out["count"].sum()),
+                      "cells": len(out)}))
+
+
+def measure(mode: str, path: Path, memory_limit: str, tmp: Path) -> dict:
+    res = subprocess.run([sys.executable, __file__, "--child", mode, str(path), memory_limit, str(tmp)],
+                         capture_output=True, text=True, check=False)
+    if res.returncode != 0:
+        raise SystemExit(f"{mode} run failed:\n{res.stderr[-3000:]}")
+    return json.loads(res.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="1e6,1e7")
+    ap.add_argument("--memory-limit", default="1GB")
+    ap.add_argument("--work", default="/tmp/talentflow-bench")
+    ap.add_argument("--child", nargs=4)
+    args = ap.parse_args()
+    if args.child:
+        child(*args.child)
+        return
+    work = Path(args.work)
+    work.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for size in (int(float(s)) for s in args.sizes.split(",")):
+        db = work / f"obs_{size}.duckdb"
+        if not db.exists():
+            t0 = time.perf_counter()
+            generate(db, size)
+            print(f"generated {size:,} observations in {time.perf_counter() - t0:.1f} s -> {db}", flush=True)
+        ref = measure("reference", db, args.memory_limit, work / "tmp")
+        tf = measure("talentflow", db, args.memory_limit, work / "tmp")
+        rows.append((size, tf, ref))
+        print(f"{size:>12,} rows  talentflow {tf['seconds']:7.1f} s {tf['peak_mb']:7.0f} MB  "
+              f"reference {ref['seconds']:7.1f} s {ref['peak_mb']:7.0f} MB  "
+              f"time ratio {tf['seconds'] / ref['seconds']:.2f}x  memory ratio {tf['peak_mb'] / ref['peak_mb']:.2f}x  "
+              f"moves {tf['flows']:,} vs {ref['flows']:,}", flush=True)
+    print("\n| rows | talentflow s | reference s | time ratio | talentflow peak MB | reference peak MB | moves tf / ref |")
+    print("|---:|---:|---:|---:|---:|---:|---:|")
+    for size, tf, ref in rows:
+        print(f"| {size:,} | {tf['seconds']:.1f} | {ref['seconds']:.1f} | {tf['seconds'] / ref['seconds']:.2f} | "
+              f"{tf['peak_mb']:.0f} | {ref['peak_mb']:.0f} | {tf['flows']:,} / {ref['flows']:,} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,776 @@
+"""Named, parameterized read queries: the one data layer of the report, the dashboard and the JSON API.
+
+Every query is a function ``name(reader, filters, ...) -> pandas.DataFrame`` (or a dict of
+them) over a read-only warehouse. They return aggregates only: counts of people below
+``Filters.min_cell`` are blanked with every figure derived from them. SQL here is written by
+talentflow: user values travel as parameters, identifiers come from fixed whitelists.
+
+Where a section's data has not been computed yet, a query raises :class:`MissingData`, which
+names the command that produces it (``talentflow infer --db ...``); the report and the
+dashboard show that as an empty state, never as made-up figures.
+
+>>> from talentflow.app.queries import Reader, Filters, flows
+>>> with Reader.open("ai.duckdb") as r:                                 # doctest: +SKIP
+...     flows(r, Filters(level="country", year_from=2015)).head()
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Literal, TypeVar, get_args
+
+import numpy as np
+import pandas as pd
+
+from talentflow.errors import ConfigError, WarehouseError
+from talentflow.store.warehouse import Warehouse
+
+Level = Literal["country", "region", "hub", "org"]
+Panel = Literal["all", "ieee", "acl", "openreview", "paperlists", "csv"]
+FieldKind = Literal["subfield", "domain"]
+LEVELS: tuple[str, ...] = get_args(Level)
+PANELS: tuple[str, ...] = get_args(Panel)
+FIELD_KINDS: tuple[str, ...] = get_args(FieldKind)
+
+ISO3_RE = re.compile(r"^[A-Z]{3}$")
+# Names of regions, fields, organizations: letters, digits, spaces and a little punctuation.
+NAME_RE = re.compile(r"^[\w .,&'()/+:-]{1,120}$")
+YEAR_MIN, YEAR_MAX = 1950, 2100
+
+T = TypeVar("T")
+
+
+class MissingData(WarehouseError):
+    """A section's results are not in the warehouse yet; ``command`` produces them."""
+
+    def __init__(self, what: str, command: str):
+        super().__init__(f"{what}: not in this warehouse yet; run `{command}`")
+        self.what = what
+        self.command = command
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a view shows. Validated on construction (ConfigError names the bad value).
+
+    level: flows and networks at country, World Bank region, AI hub or organization level;
+    year_from / year_to: inclusive years (a move's year is its first year at the destination);
+    country: ISO3 code (flows in or out of it; its drill-down); region: World Bank region;
+    field: a subfield or application domain (specialization views); field_kind: subfield or
+    domain; org: an organization name or id (organization flows and composition);
+    panel: researchers of these identity namespaces (ieee, acl, openreview...);
+    min_cell: counts of 1..min_cell-1 researchers are blanked; n_boot: bootstrap replicates.
+    """
+
+    level: Level = "country"
+    year_from: int | None = None
+    year_to: int | None = None
+    country: str | None = None
+    region: str | None = None
+    field: str | None = None
+    field_kind: FieldKind = "subfield"
+    org: str | None = None
+    panel: Panel = "all"
+    min_cell: int = 10
+    n_boot: int = 200
+
+    def __post_init__(self) -> None:
+        if self.level not in LEVELS:
+            raise ConfigError(f"level={self.level!r}: expected one of {', '.join(LEVELS)}")
+        if self.panel not in PANELS:
+            raise ConfigError(f"panel={self.panel!r}: expected one of {', '.join(PANELS)}")
+        if self.field_kind not in FIELD_KINDS:
+            raise ConfigError(f"field_kind={self.field_kind!r}: expected subfield or domain")
+        for name in ("year_from", "year_to"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, int) or not YEAR_MIN <= value <= YEAR_MAX):
+                raise ConfigError(f"{name}={value!r}: expected a year between {YEAR_MIN} and {YEAR_MAX}")
+        if self.year_from is not None and self.year_to is not None and self.year_from > self.year_to:
+            raise ConfigError(f"year_from={self.year_from} is after year_to={self.year_to}")
+        if self.country is not None and not ISO3_RE.match(self.country):
+            raise ConfigError(f"country={self.country!r}: expected an ISO 3166-1 alpha-3 code such as USA")
+        for name in ("region", "field", "org"):
+            value = getattr(self, name)
+            if value is not None and not NAME_RE.match(value):
+                raise ConfigError(f"{name}={value!r}: expected 1-120 letters, digits, spaces or .,&'()/+:-")
+        if not isinstance(self.min_cell, int) or self.min_cell < 1:
+            raise ConfigError(f"min_cell={self.min_cell!r}: expected a whole number >= 1")
+        if not isinstance(self.n_boot, int) or not 0 <= self.n_boot <= 2000:
+            raise ConfigError(f"n_boot={self.n_boot!r}: expected 0..2000")
+
+    def replace(self, **changes) -> "Filters":
+        return dataclasses.replace(self, **changes)
+
+    @property
+    def panel_arg(self) -> str | None:
+        return None if self.panel == "all" else self.panel
+
+
+class Reader:
+    """A read-only warehouse, a lock (DuckDB connections are not shared across threads) and a
+    memo of computed results (the warehouse does not change while it is open read only)."""
+
+    def __init__(self, wh: Warehouse, *, memo_size: int = 512):
+        self.wh = wh
+        self.lock = threading.RLock()
+        self._memo: dict = {}
+        self._memo_size = memo_size
+
+    @classmethod
+    def open(cls, db: str | Path | None) -> "Reader":
+        return cls(Warehouse(db, read_only=True))
+
+    def __enter__(self) -> "Reader":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.wh.close()
+
+    def memo(self, key: tuple, compute: Callable[[], T]) -> T:
+        """The cached result of ``compute`` for ``key`` (computed once, under the lock)."""
+        with self.lock:
+            if key in self._memo:
+                return self._memo[key]
+            value = compute()
+            if len(self._memo) >= self._memo_size:
+                self._memo.pop(next(iter(self._memo)))
+            self._memo[key] = value
+            return value
+
+    def query(self, sql: str, params: list | dict | None = None) -> pd.DataFrame:
+        with self.lock:
+            return self.wh.query(sql, params)
+
+    def has(self, table: str) -> bool:
+        return self.memo(("has", table), lambda: self.wh.has_table(table) and self.wh.count(table) > 0)
+
+    @property
+    def db_label(self) -> str:
+        return str(self.wh.path) if self.wh.path else ":memory:"
+
+
+# -- commands that produce each section's data --------------------------------------------------
+
+def command(what: str, reader: Reader | None = None) -> str:
+    db = f" --db {reader.db_label}" if reader is not None and reader.wh.path else ""
+    return {
+        "ingest": f"talentflow ingest paperlists{db}",
+        "inference": f"talentflow infer{db}",
+        "specialization": f"talentflow specialization{db}",
+        "domain": f"talentflow tag{db} && talentflow specialization --by domain{db}",
+        "scenario": f"talentflow scenario run scenarios/korea_visa_fast_track.toml --save{db}",
+        "collab": f"talentflow collab --save{db}",
+        "circulation": f"talentflow circulation --save{db}",
+    }[what]
+
+
+def _require(reader: Reader, table: str, what: str, cmd: str) -> None:
+    if not reader.has(table):
+        raise MissingData(what, command(cmd, reader))
+
+
+def _selection(reader: Reader, f: Filters):
+    from talentflow.metrics.common import select
+
+    _require(reader, "inference_runs", "Migration flows and rates", "inference")
+    with reader.lock:
+        return select(reader.wh, None, f.panel_arg, f.year_from, f.year_to)
+
+
+def _names(reader: Reader) -> dict[str, str]:
+    return reader.memo(("country_names",), lambda: dict(reader.wh.execute("SELECT iso3, name FROM countries")))
+
+
+def _regions(reader: Reader) -> dict[str, str]:
+    return reader.memo(("country_regions",), lambda: dict(reader.wh.execute(
+        "SELECT iso3, wb_region FROM countries WHERE wb_region IS NOT NULL")))
+
+
+def records(frame: pd.DataFrame) -> list[dict]:
+    """JSON-safe rows (NaN -> null, numpy scalars -> numbers, timestamps -> ISO text)."""
+    return json.loads(frame.to_json(orient="records", date_format="iso", force_ascii=False))
+
+
+def paginate(frame: pd.DataFrame, page: int, page_size: int) -> pd.DataFrame:
+    start = (page - 1) * page_size
+    return frame.iloc[start:start + page_size]
+
+
+# -- overview ---------------------------------------------------------------------------------------
+
+def overview(reader: Reader) -> dict:
+    """What the warehouse holds: counts, years, which sections are available, filter options."""
+    def compute() -> dict:
+        counts = {t: reader.wh.count(t) for t in ("researchers", "works", "observations", "institutions")
+                  if reader.wh.has_table(t)}
+        years = reader.wh.execute("SELECT min(year), max(year) FROM observations")[0]
+        located = reader.wh.execute("SELECT count(DISTINCT country) FROM observations WHERE country IS NOT NULL")[0][0]
+        regions = [r[0] for r in reader.wh.execute(
+            "SELECT DISTINCT wb_region FROM countries WHERE wb_region IS NOT NULL ORDER BY 1")]
+        inference = None
+        if reader.wh.has_table("inference_runs"):
+            row = reader.wh.execute("SELECT params_id, run_at, n_researchers, n_events FROM inference_runs "
+                                    "ORDER BY run_at DESC LIMIT 1")
+            if row:
+                inference = {"params_id": row[0][0], "run_at": str(row[0][1]), "researchers": int(row[0][2]),
+                             "events": int(row[0][3])}
+        return {
+            "warehouse": reader.db_label,
+            "counts": counts,
+            "years": [years[0], years[1]],
+            "countries_observed": int(located),
+            "regions": regions,
+            "levels": list(LEVELS),
+            "panels": list(PANELS),
+            "inference": inference,
+            "available": {
+                "inference": inference is not None,
+                "specialization": reader.wh.has_table("specialization_cells")
+                and reader.wh.count("specialization_cells") > 0,
+                "scenarios": reader.wh.has_table("scenario_results") and reader.wh.count("scenario_results") > 0,
+                "collaboration": reader.wh.has_table("collab_units") and reader.wh.count("collab_units") > 0,
+                "circulation": reader.wh.has_table("circulation_estimates")
+                and reader.wh.count("circulation_estimates") > 0,
+            },
+            "commands": {k: command(k, reader) for k in ("inference", "specialization", "scenario", "collab",
+                                                         "circulation")},
+        }
+
+    with reader.lock:
+        return reader.memo(("overview",), compute)
+
+
+def fields(reader: Reader) -> pd.DataFrame:
+    """Field ids and labels of the shipped taxonomy and the application domains (for filters)."""
+    def compute() -> pd.DataFrame:
+        from talentflow.tagging.params import DOMAINS
+        from talentflow.taxonomy import load_taxonomy
+
+        sub = load_taxonomy().fields_frame()[["field", "label"]].assign(field_kind="subfield")
+        dom = pd.DataFrame({"field": list(DOMAINS), "label": [d.replace("_", " ") for d in DOMAINS],
+                            "field_kind": "domain"})
+        return pd.concat([sub, dom], ignore_index=True)
+
+    return reader.memo(("fields",), compute)
+
+
+# -- headline ---------------------------------------------------------------------------------------
+
+def headline(reader: Reader, f: Filters) -> pd.DataFrame:
+    """Headline figures with 95% intervals: researchers, international moves, share of researchers
+    who moved, the largest net gainer and loser (net migration rate per 1,000 researchers)."""
+    def compute() -> pd.DataFrame:
+        from talentflow.metrics.uncertainty import BootstrapParams, bootstrap_cells, ratio
+
+        sel = _selection(reader, f)
+        frame = reader.query(f"""
+            WITH pop AS (SELECT DISTINCT researcher_id FROM residence
+                         WHERE params_id = $pid AND {sel.researcher_filter()} AND {sel.year_filter('year')}),
+                 mv AS (SELECT researcher_id, count(*) AS moves FROM events
+                        WHERE params_id = $pid AND kind = 'country' AND event_type IN ('migration', 'return')
+                              AND {sel.researcher_filter()} AND {sel.year_filter('year_to')} GROUP BY ALL)
+            SELECT pop.researcher_id, coalesce(mv.moves, 0) AS moves FROM pop LEFT JOIN mv USING (researcher_id)
+            ORDER BY pop.researcher_id""", {"pid": sel.params_id})
+        rows = []
+        n = len(frame)
+        rows.append({"figure": "Researchers", "value": float(n), "lo": None, "hi": None, "unit": "researchers",
+                     "definition": "Distinct researchers with at least one year of residence in the selection."})
+        if n:
+            contrib = frame.assign(cell="all", researchers=1.0, movers=(frame["moves"] > 0).astype(float),
+                                   moves=frame["moves"].astype(float))
+            with reader.lock:
+                stats = bootstrap_cells(contrib, ["cell"], ["researchers", "movers", "moves"],
+                                        lambda s: {"share": ratio(s["movers"], s["researchers"], 100.0),
+                                                   "total": s["moves"]},
+                                        BootstrapParams(n_boot=f.n_boot))
+            s = stats.iloc[0]
+            rows.append({"figure": "International moves", "value": float(s["total"]),
+                         "lo": s.get("total_lo"), "hi": s.get("total_hi"), "unit": "moves",
+                         "definition": "Country moves (migration and return events) whose first year at the "
+                                       "destination lies in the selection; interval: bootstrap over researchers."})
+            movers = float(s["movers"])
+            if 0 < movers < f.min_cell:
+                rows.append({"figure": "Researchers who moved abroad", "value": None, "lo": None, "hi": None,
+                             "unit": "% of researchers", "definition": "suppressed (fewer than min_cell movers)"})
+            else:
+                rows.append({"figure": "Researchers who moved abroad", "value": float(s["share"]),
+                             "lo": s.get("share_lo"), "hi": s.get("share_hi"), "unit": "% of researchers",
+                             "definition": "Share of the selection's researchers with at least one country move."})
+        ranked = net_rates(reader, f.replace(country=None, region=None))
+        big = ranked[(ranked["population"] >= 100) & ranked["net_rate"].notna()]
+        picks = []
+        if len(big) and big["net_rate"].iloc[0] > 0:
+            picks.append(("Largest net gain", big.iloc[0]))
+        if len(big) and big["net_rate"].iloc[-1] < 0:
+            picks.append(("Largest net loss", big.iloc[-1]))
+        if picks:
+            for label, row in picks:
+                rows.append({"figure": f"{label}: {row['name']}", "value": float(row["net_rate"]),
+                             "lo": row.get("net_rate_lo"), "hi": row.get("net_rate_hi"),
+                             "unit": "per 1,000 researchers",
+                             "definition": "Net migration rate (inflows - outflows) per 1,000 resident researchers "
+                                           "(person-years), among countries with >= 100 person-years."})
+        out = pd.DataFrame(rows)
+        for col in ("value", "lo", "hi"):
+            out[col] = pd.to_numeric(out[col], errors="coerce")
+        return out
+
+    return reader.memo(("headline", f.replace(country=None, region=None, org=None, field=None)), compute)
+
+
+# -- flows ------------------------------------------------------------------------------------------
+
+def _flows_base(reader: Reader, f: Filters, period: int) -> pd.DataFrame:
+    def compute() -> pd.DataFrame:
+        from talentflow.metrics import flows as fl
+
+        sel = _selection(reader, f)
+        with reader.lock:
+            out = fl.flows(reader.wh, sel, fl.FlowParams(level=f.level, period=period, min_cell=f.min_cell))
+        return out
+
+    key = ("flows", f.level, f.year_from, f.year_to, f.panel, f.min_cell, period)
+    return reader.memo(key, compute)
+
+
+def flows(reader: Reader, f: Filters, *, period: int = 0) -> pd.DataFrame:
+    """Origin -> destination flows at ``f.level`` (count = moves; period 0 = the whole range, 1 = yearly).
+
+    Country filter: flows in or out of the country (country/region level) or of organizations
+    seated there (org level: not applied); region: flows in or out of the World Bank region;
+    org: flows in or out of the organization (org level). Flows of fewer than min_cell moves are
+    left out.
+    """
+    out = _flows_base(reader, f, period).copy()
+    if f.level == "country":
+        names = _names(reader)
+        regions = _regions(reader)
+        if f.country:
+            out = out[(out["origin"] == f.country) | (out["destination"] == f.country)]
+        if f.region:
+            out = out[out["origin"].map(regions).eq(f.region) | out["destination"].map(regions).eq(f.region)]
+        out.insert(1, "origin_name", out["origin"].map(names).fillna(out["origin"]))
+        out.insert(3, "destination_name", out["destination"].map(names).fillna(out["destination"]))
+    elif f.level == "region":
+        region = f.region or (_regions(reader).get(f.country) if f.country else None)
+        if region:
+            out = out[(out["origin"] == region) | (out["destination"] == region)]
+    elif f.level == "hub" and f.country:
+        # hubs outside the hub list are labelled "other ISO3"; hub countries come from the institutions table
+        hubs = reader.memo(("hub_countries",), lambda: dict(reader.wh.execute(
+            "SELECT hub, mode(country) FROM institutions WHERE hub IS NOT NULL GROUP BY hub")))
+
+        def in_country(h: str) -> bool:
+            return hubs.get(h) == f.country or h == f"other {f.country}"
+
+        out = out[out["origin"].map(in_country) | out["destination"].map(in_country)]
+    elif f.level == "org" and f.org:
+        want = f.org.casefold()
+        out = out[(out["origin"].str.casefold() == want) | (out["destination"].str.casefold() == want)]
+    sort = ["count", "origin", "destination"]
+    return out.sort_values(sort, ascending=[False, True, True]).reset_index(drop=True)
+
+
+def top_pairs(reader: Reader, f: Filters, n: int = 20) -> pd.DataFrame:
+    """The ``n`` largest origin -> destination flows over the whole selection, with the reverse
+    flow and the net flow of the pair."""
+    out = flows(reader, f, period=0)
+    if out.empty:
+        return out
+    rev = out.set_index(["origin", "destination"])["count"]
+    out = out.head(n).copy()
+    out["reverse_count"] = [rev.get((d, o), np.nan) for o, d in zip(out["origin"], out["destination"])]
+    out["net"] = out["count"] - out["reverse_count"].fillna(0)
+    return out.reset_index(drop=True)
+
+
+# -- rates ------------------------------------------------------------------------------------------
+
+def net_rates(reader: Reader, f: Filters) -> pd.DataFrame:
+    """Per country over the selection: population (person-years), inflows, outflows, net, net rate
+    per 1,000 researchers with its 95% interval, MEI, turnover; sorted by net rate (gain first)."""
+    def compute() -> pd.DataFrame:
+        from talentflow.metrics import rates as rt
+        from talentflow.metrics.uncertainty import BootstrapParams
+
+        sel = _selection(reader, f)
+        with reader.lock:
+            out = rt.rates(reader.wh, sel, period=0, boot=BootstrapParams(n_boot=f.n_boot), min_cell=f.min_cell)
+        if out.empty:
+            return pd.DataFrame(columns=["country", "name", "region", "population", "net_rate"])
+        out = out.drop(columns=[c for c in ("period", "suppressed") if c in out.columns])
+        out.insert(1, "name", out["country"].map(_names(reader)).fillna(out["country"]))
+        out.insert(2, "region", out["country"].map(_regions(reader)))
+        out = out[out["population"].notna()]
+        return out.sort_values(["net_rate", "population"], ascending=[False, False], na_position="last") \
+            .reset_index(drop=True)
+
+    base = reader.memo(("net_rates", f.year_from, f.year_to, f.panel, f.min_cell, f.n_boot), compute)
+    out = base
+    if f.country:
+        out = out[out["country"] == f.country]
+    if f.region:
+        out = out[out["region"] == f.region]
+    return out.reset_index(drop=True)
+
+
+def rates_by_year(reader: Reader, f: Filters, country: str) -> pd.DataFrame:
+    """One country's yearly rates (per 1,000 researchers) with 95% intervals."""
+    if not ISO3_RE.match(country):
+        raise ConfigError(f"country={country!r}: expected an ISO3 code such as USA")
+
+    def compute() -> pd.DataFrame:
+        from talentflow.metrics import rates as rt
+        from talentflow.metrics.uncertainty import BootstrapParams
+
+        sel = _selection(reader, f)
+        with reader.lock:
+            out = rt.rates(reader.wh, sel, period=1, countries=(country,), boot=BootstrapParams(n_boot=f.n_boot),
+                           min_cell=f.min_cell)
+        return out.drop(columns=[c for c in ("suppressed",) if c in out.columns]).reset_index(drop=True)
+
+    return reader.memo(("rates_by_year", country, f.year_from, f.year_to, f.panel, f.min_cell, f.n_boot), compute)
+
+
+# -- organizations --------------------------------------------------------------------------------
+
+def foreign_share(reader: Reader, f: Filters, top: int = 20) -> pd.DataFrame:
+    """Foreign-origin share of the largest organization groups (origin = first observed country;
+    foreign = origin differs from the seat of the unit), with 95% intervals."""
+    def compute() -> pd.DataFrame:
+        from talentflow.metrics import composition as comp
+        from talentflow.metrics.uncertainty import BootstrapParams
+
+        sel = _selection(reader, f)
+        with reader.lock:
+            out = comp.foreign_share(reader.wh, sel, (f.org,) if f.org else None, top=top,
+                                     params=comp.CompositionParams(min_cell=f.min_cell),
+                                     boot=BootstrapParams(n_boot=f.n_boot))
+        if out.empty:
+            return out
+        if "organization" not in out.columns and "org" in out.columns:
+            out = out.rename(columns={"org": "organization"})
+        out = out[out["researchers"].notna()]
+        return out.drop(columns=["suppressed"], errors="ignore").reset_index(drop=True)
+
+    out = reader.memo(("foreign_share", f.org, top, f.year_from, f.year_to, f.panel, f.min_cell, f.n_boot), compute)
+    if f.country and not out.empty:
+        out = out[out["seat"].fillna("").str.split(",").map(lambda s: f.country in s)]
+    return out.reset_index(drop=True)
+
+
+def country_organizations(reader: Reader, f: Filters, country: str, limit: int = 50) -> pd.DataFrame:
+    """Organizations observed in a country: distinct researchers and weighted authorships in the
+    selected years (organizations behind fewer than min_cell researchers are left out)."""
+    if not ISO3_RE.match(country):
+        raise ConfigError(f"country={country!r}: expected an ISO3 code such as USA")
+    lo = f.year_from if f.year_from is not None else YEAR_MIN
+    hi = f.year_to if f.year_to is not None else YEAR_MAX
+
+    def compute() -> pd.DataFrame:
+        return reader.query("""
+            SELECT i.institution_id, i.name, i.type, coalesce(i.hub, '') AS hub,
+                   count(DISTINCT o.researcher_id) AS researchers, round(sum(o.weight), 1) AS weighted_authorships,
+                   min(o.year) AS first_year, max(o.year) AS last_year
+            FROM observations o JOIN institutions i USING (institution_id)
+            WHERE o.country = ? AND o.year BETWEEN ? AND ?
+            GROUP BY ALL HAVING count(DISTINCT o.researcher_id) >= ?
+            ORDER BY researchers DESC, i.name LIMIT ?""", [country, lo, hi, f.min_cell, limit])
+
+    return reader.memo(("country_orgs", country, lo, hi, f.min_cell, limit), compute)
+
+
+def country_detail(reader: Reader, f: Filters, country: str) -> dict:
+    """Drill-down: a country's summary, net rate, its organizations and its largest flows in and out."""
+    if not ISO3_RE.match(country):
+        raise ConfigError(f"country={country!r}: expected an ISO3 code such as USA")
+    names = _names(reader)
+    if country not in names:
+        raise ConfigError(f"country={country!r}: not an ISO 3166-1 alpha-3 code known to the warehouse")
+    summary = {"country": country, "name": names[country], "region": _regions(reader).get(country)}
+    out: dict = {"summary": summary, "organizations": country_organizations(reader, f, country)}
+    try:
+        rate = net_rates(reader, f.replace(country=country, region=None))
+        out["rates"] = rate
+        fl = flows(reader, f.replace(level="country", country=country, region=None), period=0)
+        out["inflows"] = fl[fl["destination"] == country].reset_index(drop=True)
+        out["outflows"] = fl[fl["origin"] == country].reset_index(drop=True)
+        out["missing"] = None
+    except MissingData as exc:
+        out["missing"] = exc
+    return out
+
+
+# -- study -> work pipeline ------------------------------------------------------------------------
+
+def pipeline(reader: Reader, f: Filters) -> pd.DataFrame:
+    """Study country -> first-job country: researchers and the share of the study country's graduates."""
+    def compute() -> pd.DataFrame:
+        from talentflow.metrics import pipeline as pl
+
+        sel = _selection(reader, f)
+        with reader.lock:
+            out = pl.pipeline(reader.wh, sel, None, min_cell=f.min_cell)
+        out = out[out["researchers"].notna()].drop(columns=["suppressed"], errors="ignore")
+        names = _names(reader)
+        out.insert(1, "study_name", out["study_country"].map(names).fillna(out["study_country"]))
+        out.insert(3, "work_name", out["work_country"].map(names).fillna(out["work_country"]))
+        return out.sort_values("researchers", ascending=False).reset_index(drop=True)
+
+    out = reader.memo(("pipeline", f.year_from, f.year_to, f.panel, f.min_cell), compute)
+    if f.country:
+        out = out[(out["study_country"] == f.country) | (out["work_country"] == f.country)]
+    return out.reset_index(drop=True)
+
+
+def stay_rates(reader: Reader, f: Filters) -> pd.DataFrame:
+    """Per study country: graduates with a known first job, stay rate with 95% interval."""
+    def compute() -> pd.DataFrame:
+        from talentflow.metrics import pipeline as pl
+        from talentflow.metrics.uncertainty import BootstrapParams
+
+        sel = _selection(reader, f)
+        with reader.lock:
+            out = pl.stay_rates(reader.wh, sel, None, boot=BootstrapParams(n_boot=f.n_boot), min_cell=f.min_cell)
+        if out.empty:
+            return out
+        out = out[out["graduates"].notna()].drop(columns=["suppressed"], errors="ignore")
+        out.insert(1, "name", out["study_country"].map(_names(reader)).fillna(out["study_country"]))
+        return out.reset_index(drop=True)
+
+    out = reader.memo(("stay", f.year_from, f.year_to, f.panel, f.min_cell, f.n_boot), compute)
+    if f.country and not out.empty:
+        out = out[out["study_country"] == f.country]
+    return out.reset_index(drop=True)
+
+
+# -- specialization ---------------------------------------------------------------------------------
+
+def _latest_params(reader: Reader, table: str, where: str, args: list) -> str | None:
+    rows = reader.query(f"""
+        SELECT t.params_id FROM (SELECT DISTINCT params_id FROM {table} WHERE {where}) t
+        JOIN meta_runs m USING (params_id) ORDER BY m.created_at DESC, t.params_id LIMIT 1""", args)
+    return None if rows.empty else str(rows["params_id"].iloc[0])
+
+
+def specialization(reader: Reader, f: Filters) -> pd.DataFrame:
+    """Stored specialization cells (latest run for the level and field kind): region x field RCA with
+    interval, for the whole range where stored (period 'all'), else the latest period."""
+    spec_level = f.level
+    cmd = "domain" if f.field_kind == "domain" else "specialization"
+    _require(reader, "specialization_cells", "Specialization", cmd)
+
+    def compute() -> pd.DataFrame:
+        pid = _latest_params(reader, "specialization_cells", "level = ? AND field_kind = ?",
+                             [spec_level, f.field_kind])
+        if pid is None:
+            return pd.DataFrame()
+        periods = reader.query("SELECT DISTINCT period FROM specialization_cells WHERE params_id = ? "
+                               "AND level = ? AND field_kind = ? ORDER BY period", [pid, spec_level, f.field_kind])
+        labels = periods["period"].tolist()
+        period = "all" if "all" in labels else labels[-1]
+        out = reader.query("""
+            SELECT params_id, level, field_kind, period, region, field, count, region_total, share, rca, rca_lo,
+                   rca_hi, presence, density, n_researchers, suppressed
+            FROM specialization_cells WHERE params_id = ? AND level = ? AND field_kind = ? AND period = ?
+            ORDER BY region, field""", [pid, spec_level, f.field_kind, period])
+        # Published output: the number of researchers behind a small cell is itself disclosive.
+        small = out["n_researchers"] < f.min_cell
+        out.loc[small, ["count", "region_total", "share", "rca", "rca_lo", "rca_hi", "density"]] = np.nan
+        out["suppressed"] = out["suppressed"] | small
+        out["n_researchers"] = out["n_researchers"].astype(float).where(~small, np.nan)
+        if spec_level == "country":
+            out.insert(5, "region_name", out["region"].map(_names(reader)).fillna(out["region"]))
+        elif spec_level == "org":
+            inst = reader.memo(("inst_names",), lambda: dict(reader.wh.execute(
+                "SELECT institution_id, name FROM institutions")))
+            out.insert(5, "region_name", out["region"].map(inst).fillna(out["region"]))
+        else:
+            out.insert(5, "region_name", out["region"])
+        labels_ = fields(reader).set_index("field")["label"].to_dict()
+        out.insert(7, "field_label", out["field"].map(labels_).fillna(out["field"]))
+        return out
+
+    out = reader.memo(("spec", spec_level, f.field_kind, f.min_cell), compute)
+    if out.empty:
+        raise MissingData(f"Specialization at level {spec_level} by {f.field_kind}",
+                          command(cmd, reader) + (f" --level {spec_level}" if spec_level != "country" else ""))
+    if f.field:
+        out = out[(out["field"] == f.field) | (out["field_label"] == f.field)]
+    if f.country and spec_level == "country":
+        out = out[out["region"] == f.country]
+    if f.region and spec_level == "country":
+        regions = _regions(reader)
+        out = out[out["region"].map(regions) == f.region]
+    elif f.region and spec_level == "region":
+        out = out[out["region"] == f.region]
+    return out.reset_index(drop=True)
+
+
+def specialization_matrix(reader: Reader, f: Filters, top: int = 25) -> pd.DataFrame:
+    """RCA as a region x field matrix of the ``top`` regions by output (suppressed cells blank)."""
+    cells = specialization(reader, f)
+    if cells.empty:
+        return pd.DataFrame()
+    size = cells.groupby("region_name")["region_total"].max().sort_values(ascending=False)
+    keep = size.dropna().head(top).index
+    m = cells[cells["region_name"].isin(keep)].pivot_table(index="region_name", columns="field_label",
+                                                            values="rca", aggfunc="first", dropna=False)
+    return m.reindex(keep)
+
+
+def specialization_profile(reader: Reader, f: Filters, region: str) -> pd.DataFrame:
+    """One region's fields sorted by RCA, with the interval and the researchers behind each cell."""
+    if not NAME_RE.match(region):
+        raise ConfigError(f"region={region!r}: expected a region key or name")
+    cells = specialization(reader, f.replace(country=None, region=None, field=None))
+    want = region.casefold()
+    hit = cells[(cells["region"].astype(str).str.casefold() == want)
+                | (cells["region_name"].astype(str).str.casefold() == want)]
+    return hit.sort_values("rca", ascending=False, na_position="last").reset_index(drop=True)
+
+
+# -- scenarios --------------------------------------------------------------------------------------
+
+def scenarios(reader: Reader, f: Filters) -> pd.DataFrame:
+    """Stored scenario projections (latest run of each scenario): baseline and counterfactual medians
+    with bands, by country, year and variable."""
+    _require(reader, "scenario_results", "Scenarios", "scenario")
+
+    def compute() -> pd.DataFrame:
+        out = reader.query("""
+            WITH latest AS (
+                SELECT s.scenario, arg_max(s.params_id, m.created_at) AS params_id
+                FROM (SELECT DISTINCT scenario, params_id FROM scenario_results) s JOIN meta_runs m USING (params_id)
+                GROUP BY s.scenario)
+            SELECT r.* FROM scenario_results r JOIN latest USING (scenario, params_id)
+            ORDER BY r.scenario, r.variable, r.country, r.year""")
+        out.insert(3, "name", out["country"].map(_names(reader)).fillna(out["country"]))
+        return out
+
+    out = reader.memo(("scenarios",), compute)
+    if f.country:
+        out = out[out["country"] == f.country]
+    if f.year_from is not None:
+        out = out[out["year"] >= f.year_from]
+    if f.year_to is not None:
+        out = out[out["year"] <= f.year_to]
+    return out.reset_index(drop=True)
+
+
+# -- collaboration ----------------------------------------------------------------------------------
+
+def _collab(reader: Reader, table: str, f: Filters) -> pd.DataFrame:
+    _require(reader, table, "Collaboration network", "collab")
+
+    def compute() -> pd.DataFrame:
+        pid = _latest_params(reader, table, "level = ?", [f.level])
+        if pid is None:
+            return pd.DataFrame()
+        return reader.query(f"SELECT * FROM {table} WHERE params_id = ? AND level = ? ORDER BY period_start",
+                            [pid, f.level])
+
+    out = reader.memo(("collab", table, f.level), compute)
+    if out.empty:
+        raise MissingData(f"Collaboration network at level {f.level}",
+                          command("collab", reader) + (f" --level {f.level}" if f.level != "country" else ""))
+    return out
+
+
+def collab_units(reader: Reader, f: Filters) -> pd.DataFrame:
+    """Units of the co-authorship network (stored by ``talentflow collab --save``): papers, external
+    share, degree, centrality and community, per period (latest period first)."""
+    out = _collab(reader, "collab_units", f)
+    if f.year_from is not None:
+        out = out[out["period_end"] >= f.year_from]
+    if f.year_to is not None:
+        out = out[out["period_start"] <= f.year_to]
+    if f.country and f.level == "country":
+        out = out[out["unit"] == f.country]
+    return out.sort_values(["period_start", "papers_full"], ascending=[False, False]).reset_index(drop=True)
+
+
+def collab_pairs(reader: Reader, f: Filters) -> pd.DataFrame:
+    """Pairs of the co-authorship network: co-authored papers and normalized strength, per period."""
+    out = _collab(reader, "collab_pairs", f)
+    if f.year_from is not None:
+        out = out[out["period_end"] >= f.year_from]
+    if f.year_to is not None:
+        out = out[out["period_start"] <= f.year_to]
+    if f.country and f.level == "country":
+        out = out[(out["unit_a"] == f.country) | (out["unit_b"] == f.country)]
+    return out.sort_values(["period_start", "papers_full"], ascending=[False, False]).reset_index(drop=True)
+
+
+def circulation(reader: Reader, f: Filters) -> pd.DataFrame:
+    """Brain-circulation estimates (stored by ``talentflow circulation --save``), latest run."""
+    _require(reader, "circulation_estimates", "Brain circulation", "circulation")
+
+    def compute() -> pd.DataFrame:
+        pid = _latest_params(reader, "circulation_estimates", "TRUE", [])
+        out = reader.query("SELECT * FROM circulation_estimates WHERE params_id = ? ORDER BY scope, key, measure",
+                           [pid])
+        small = out["n_movers"].notna() & (out["n_movers"] > 0) & (out["n_movers"] < f.min_cell)
+        out.loc[small, ["estimate", "ci_low", "ci_high", "n_movers"]] = np.nan
+        return out
+
+    return reader.memo(("circulation", f.min_cell), compute)
+
+
+# -- methods and provenance -------------------------------------------------------------------------
+
+def provenance(reader: Reader) -> pd.DataFrame:
+    """Data provenance: per source and upstream version, files, records, observations, rejects."""
+    return reader.memo(("provenance",), lambda: reader.query("""
+        SELECT source, coalesce(version, '') AS version, count(DISTINCT file) AS files,
+               sum(n_records) AS records, sum(n_observations) AS observations, sum(n_rejects) AS rejects,
+               min(ingested_at) AS first_ingest, max(ingested_at) AS last_ingest,
+               any_value(regexp_replace(upstream, '/[^/]*$', '')) AS upstream_example
+        FROM ingest_runs WHERE status <> 'replaced' GROUP BY ALL ORDER BY source"""))
+
+
+def provenance_venues(reader: Reader) -> pd.DataFrame:
+    """Per source and venue folder: files, years covered, records."""
+    return reader.memo(("provenance_venues",), lambda: reader.query("""
+        SELECT source, split_part(file, '/', 1) AS venue, count(DISTINCT file) AS files,
+               sum(n_records) AS records, sum(n_observations) AS observations
+        FROM ingest_runs WHERE status <> 'replaced' GROUP BY ALL ORDER BY records DESC"""))
+
+
+def parameters(reader: Reader) -> pd.DataFrame:
+    """Every recorded parameter set (meta_runs): kind, parameters JSON, when, talentflow version."""
+    return reader.memo(("parameters",), lambda: reader.query("""
+        SELECT params_id, kind, params, created_at, talentflow_version FROM meta_runs ORDER BY created_at"""))
+
+
+def inference_runs(reader: Reader) -> pd.DataFrame:
+    if not reader.wh.has_table("inference_runs"):
+        return pd.DataFrame()
+    return reader.memo(("inference_runs",), lambda: reader.query(
+        "SELECT * FROM inference_runs ORDER BY run_at DESC"))
+
+
+def rejects(reader: Reader) -> pd.DataFrame:
+    """Rejected records and fields by source, reason and severity (counts only)."""
+    return reader.memo(("rejects",), lambda: reader.query(
+        "SELECT source, reason, severity, count(*) AS n FROM rejects GROUP BY ALL ORDER BY n DESC"))
+
+
+# -- validation -------------------------------------------------------------------------------------
+
+def validation(reader: Reader, f: Filters, published: str | Path | None = None) -> pd.DataFrame:
+    """Published figures (Stanford AI Index, MacroPolo, CSET, BCG...) beside talentflow's closest
+    comparable figure, with the difference in definitions. Never used to fit anything."""
+    from talentflow.app import validation as val
+
+    table = val.read_published(published)
+    return reader.memo(("validation", str(published), f.year_from, f.year_to, f.panel, f.min_cell, f.n_boot),
+                       lambda: val.compare(table, val.Comparables(reader, f)))

@@ -1,0 +1,366 @@
+"""`talentflow serve`: the versioned JSON API (``/api/v1/...``, OpenAPI at ``/api/v1/openapi.json``)
+and the interactive dashboard (``/``), in one FastAPI application over a read-only warehouse.
+
+Every input is validated before it reaches a query (Literal choices, ranges, regular
+expressions); queries take user values as SQL parameters only (see ``talentflow.app.queries``).
+Responses are aggregates with small cells suppressed (``min_cell``, which a request may raise
+but not lower). A section whose data is not computed yet answers 200 with ``missing`` naming
+the command that produces it.
+"""
+
+from __future__ import annotations
+
+import io
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Annotated, Any, Literal, Optional
+
+import pandas as pd
+from fastapi import Depends, FastAPI, HTTPException, Path as PathParam, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from pydantic import BaseModel, Field
+
+from talentflow import __version__
+from talentflow.app import queries as q
+from talentflow.errors import ConfigError, InputError
+
+STATIC = Path(__file__).resolve().parent / "static"
+API = "/api/v1"
+ISO3_PATTERN = r"^[A-Z]{3}$"
+NAME_PATTERN = q.NAME_RE.pattern
+
+
+class Missing(BaseModel):
+    what: str = Field(description="What is not computed yet.")
+    command: str = Field(description="The command that produces it.")
+
+
+class PageOut(BaseModel):
+    """A page of rows of one aggregate table."""
+
+    data: list[dict[str, Any]] = Field(description="Rows (aggregates only; suppressed cells are null).")
+    columns: list[str] = Field(description="Column names, in order.")
+    total: int = Field(description="Rows in the whole result (all pages).")
+    page: int
+    page_size: int
+    filters: dict[str, Any] = Field(description="The filters applied, after validation.")
+    missing: Optional[Missing] = Field(None, description="Set when the data is not in the warehouse yet.")
+    notice: Optional[str] = None
+
+
+class ObjectOut(BaseModel):
+    data: dict[str, Any]
+    missing: Optional[Missing] = None
+
+
+class ErrorOut(BaseModel):
+    detail: Any
+
+
+ERRORS = {400: {"model": ErrorOut, "description": "A parameter value the warehouse cannot use."},
+          404: {"model": ErrorOut, "description": "No such country, region or organization."},
+          422: {"model": ErrorOut, "description": "A parameter failed validation."}}
+
+
+# -- request parameters ------------------------------------------------------------------------------
+
+LevelQ = Annotated[Literal["country", "region", "hub", "org"], Query(
+    description="Flows and networks at country (ISO3), World Bank region, AI hub or organization level.")]
+YearQ = Annotated[Optional[int], Query(ge=q.YEAR_MIN, le=q.YEAR_MAX, description="Inclusive year.")]
+CountryQ = Annotated[Optional[str], Query(pattern=ISO3_PATTERN, description="ISO 3166-1 alpha-3 code, e.g. USA.")]
+RegionQ = Annotated[Optional[str], Query(pattern=NAME_PATTERN, max_length=120,
+                                         description="World Bank region, e.g. 'Europe & Central Asia'.")]
+FieldQ = Annotated[Optional[str], Query(pattern=NAME_PATTERN, max_length=120,
+                                        description="Subfield id or label, or application domain (specialization).")]
+FieldKindQ = Annotated[Literal["subfield", "domain"], Query(description="Fields are taxonomy subfields or domains.")]
+OrgQ = Annotated[Optional[str], Query(pattern=NAME_PATTERN, max_length=120,
+                                      description="Organization name or id, e.g. Google (case-insensitive).")]
+PanelQ = Annotated[Literal["all", "ieee", "acl", "openreview", "paperlists", "csv"], Query(
+    description="Researchers of these identity namespaces only.")]
+MinCellQ = Annotated[Optional[int], Query(ge=1, le=10_000, description=(
+    "Suppress counts of 1..min_cell-1 researchers; may raise, not lower, the server's threshold."))]
+PageQ = Annotated[int, Query(ge=1, le=100_000, description="1-based page number.")]
+PageSizeQ = Annotated[int, Query(ge=1, le=1000, description="Rows per page.")]
+FormatQ = Annotated[Literal["json", "csv"], Query(description="json (a page) or csv (every row, as a download).")]
+
+
+def _filters(request: Request, level: LevelQ = "country", year_from: YearQ = None, year_to: YearQ = None,
+             country: CountryQ = None, region: RegionQ = None, field: FieldQ = None,
+             field_kind: FieldKindQ = "subfield", org: OrgQ = None, panel: PanelQ = "all",
+             min_cell: MinCellQ = None) -> q.Filters:
+    floor = request.app.state.min_cell
+    if min_cell is not None and min_cell < floor:
+        raise HTTPException(422, detail=f"min_cell={min_cell}: this server suppresses cells under {floor} "
+                                        "researchers; a request may raise the threshold, not lower it")
+    try:
+        return q.Filters(level=level, year_from=year_from, year_to=year_to, country=country, region=region,
+                         field=field, field_kind=field_kind, org=org, panel=panel,
+                         min_cell=min_cell or floor, n_boot=request.app.state.n_boot)
+    except ConfigError as exc:
+        raise HTTPException(400, detail=str(exc)) from None
+
+
+FiltersDep = Annotated[q.Filters, Depends(_filters)]
+
+
+def _reader(request: Request) -> q.Reader:
+    return request.app.state.reader
+
+
+def _filters_dict(f: q.Filters) -> dict:
+    out = {k: v for k, v in f.__dict__.items() if v is not None}
+    out.pop("n_boot", None)
+    return out
+
+
+def _page(frame: pd.DataFrame, f: q.Filters, page: int, page_size: int, fmt: str, name: str,
+          notice: str | None = None):
+    if fmt == "csv":
+        buf = io.StringIO()
+        frame.to_csv(buf, index=False)
+        return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+    rows = q.records(q.paginate(frame, page, page_size))
+    return PageOut(data=rows, columns=[str(c) for c in frame.columns], total=len(frame), page=page,
+                   page_size=page_size, filters=_filters_dict(f), notice=notice)
+
+
+def _missing(exc: q.MissingData, f: q.Filters, page: int, page_size: int, fmt: str, name: str):
+    if fmt == "csv":
+        return Response(f"# {exc}\n", media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+    return PageOut(data=[], columns=[], total=0, page=page, page_size=page_size, filters=_filters_dict(f),
+                   missing=Missing(what=exc.what, command=exc.command))
+
+
+def _table(request: Request, f: q.Filters, compute, name: str, page: int, page_size: int, fmt: str):
+    try:
+        frame = compute(_reader(request), f)
+    except q.MissingData as exc:
+        return _missing(exc, f, page, page_size, fmt, name)
+    except (ConfigError, InputError) as exc:
+        raise HTTPException(400, detail=str(exc)) from None
+    return _page(frame, f, page, page_size, fmt, name)
+
+
+# -- the application ---------------------------------------------------------------------------------
+
+def create_app(db: str | Path | None, *, min_cell: int = 10, n_boot: int = 200, published: str | None = None,
+               cache: bool = True) -> FastAPI:
+    """The API and dashboard over warehouse ``db`` (opened read only for the app's lifetime).
+    ``cache``: keep each 200 answer of /api/v1 and serve it again (see talentflow.app.cache)."""
+    if min_cell < 1:
+        raise ConfigError(f"min_cell={min_cell}: expected >= 1")
+    reader = q.Reader.open(db)
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        yield
+        reader.close()
+
+    app = FastAPI(title="talentflow API", version=__version__, lifespan=lifespan,
+                  description="Aggregates of AI talent migration and regional AI specialization from a talentflow "
+                              "warehouse (read only). Counts of fewer than min_cell researchers are suppressed.",
+                  openapi_url=f"{API}/openapi.json", docs_url=f"{API}/docs", redoc_url=None)
+    app.state.reader = reader
+    app.state.min_cell = min_cell
+    app.state.n_boot = n_boot
+    app.state.published = published
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError):
+        problems = [{"parameter": ".".join(str(x) for x in e.get("loc", ())[1:]) or "request",
+                     "message": e.get("msg", "invalid"), "input": str(e.get("input"))[:200]} for e in exc.errors()]
+        return JSONResponse({"detail": problems}, status_code=422)
+
+    _routes(app)
+    _pages(app)
+    if cache:
+        from talentflow.app.cache import ResponseCache
+
+        app.add_middleware(ResponseCache)
+    return app
+
+
+def _routes(app: FastAPI) -> None:
+    @app.get(f"{API}/health", tags=["meta"], summary="Liveness")
+    def health() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    @app.get(f"{API}/meta", tags=["meta"], response_model=ObjectOut, summary="What the warehouse holds",
+             description="Counts, years, available sections (with the commands that produce missing ones), "
+                         "filter options (levels, panels, regions, fields).")
+    def meta(request: Request):
+        r = _reader(request)
+        out = dict(q.overview(r))
+        out["fields"] = q.records(q.fields(r))
+        out["min_cell"] = request.app.state.min_cell
+        return ObjectOut(data=out)
+
+    @app.get(f"{API}/headline", tags=["migration"], response_model=PageOut, responses=ERRORS,
+             summary="Headline figures with 95% intervals")
+    def headline(request: Request, f: FiltersDep, format: FormatQ = "json"):
+        return _table(request, f, q.headline, "headline", 1, 1000, format)
+
+    @app.get(f"{API}/flows", tags=["migration"], response_model=PageOut, responses=ERRORS,
+             summary="Origin -> destination flows",
+             description="Moves (count) from origin to destination at the chosen level. period=0: over the whole "
+                         "selection; period=1: by year (first year at the destination). Filters: country or region "
+                         "(flows in or out), org (organization level). Flows under min_cell moves are left out.")
+    def flows(request: Request, f: FiltersDep, period: Annotated[Literal[0, 1], Query(
+              description="0: whole range; 1: yearly.")] = 0, page: PageQ = 1, page_size: PageSizeQ = 100,
+              format: FormatQ = "json"):
+        return _table(request, f, lambda r, ff: q.flows(r, ff, period=period), f"flows_{f.level}", page, page_size,
+                      format)
+
+    @app.get(f"{API}/flows/top", tags=["migration"], response_model=PageOut, responses=ERRORS,
+             summary="Largest flows, with the reverse and net flow")
+    def top(request: Request, f: FiltersDep, n: Annotated[int, Query(ge=1, le=200)] = 20, format: FormatQ = "json"):
+        return _table(request, f, lambda r, ff: q.top_pairs(r, ff, n), f"top_flows_{f.level}", 1, 1000, format)
+
+    @app.get(f"{API}/rates", tags=["migration"], response_model=PageOut, responses=ERRORS,
+             summary="Net migration rates by country, with 95% intervals",
+             description="Per 1,000 resident researchers (person-years, padded population), over the selected "
+                         "years; sorted by net rate, largest gain first.")
+    def rates(request: Request, f: FiltersDep, page: PageQ = 1, page_size: PageSizeQ = 100, format: FormatQ = "json"):
+        return _table(request, f, q.net_rates, "net_rates", page, page_size, format)
+
+    @app.get(f"{API}/rates/{{iso3}}/years", tags=["migration"], response_model=PageOut, responses=ERRORS,
+             summary="One country's yearly rates with intervals")
+    def rates_years(request: Request, f: FiltersDep,
+                    iso3: Annotated[str, PathParam(pattern=ISO3_PATTERN, description="ISO3 code, e.g. USA")],
+                    format: FormatQ = "json"):
+        return _table(request, f, lambda r, ff: q.rates_by_year(r, ff, iso3), f"rates_{iso3}", 1, 1000, format)
+
+    @app.get(f"{API}/countries/{{iso3}}", tags=["drill-down"], response_model=ObjectOut, responses=ERRORS,
+             summary="A country: summary, net rate, organizations, flows in and out")
+    def country(request: Request, f: FiltersDep,
+                iso3: Annotated[str, PathParam(pattern=ISO3_PATTERN, description="ISO3 code, e.g. USA")]):
+        r = _reader(request)
+        try:
+            d = q.country_detail(r, f, iso3)
+        except ConfigError as exc:
+            raise HTTPException(404, detail=str(exc)) from None
+        out: dict[str, Any] = {"summary": d["summary"], "organizations": q.records(d["organizations"])}
+        missing = None
+        if d["missing"] is not None:
+            missing = Missing(what=d["missing"].what, command=d["missing"].command)
+        else:
+            out["rates"] = q.records(d["rates"])
+            out["inflows"] = q.records(d["inflows"])
+            out["outflows"] = q.records(d["outflows"])
+        return ObjectOut(data=out, missing=missing)
+
+    @app.get(f"{API}/countries/{{iso3}}/organizations", tags=["drill-down"], response_model=PageOut,
+             responses=ERRORS, summary="Organizations observed in a country")
+    def country_orgs(request: Request, f: FiltersDep,
+                     iso3: Annotated[str, PathParam(pattern=ISO3_PATTERN, description="ISO3 code, e.g. USA")],
+                     page: PageQ = 1, page_size: PageSizeQ = 100, format: FormatQ = "json"):
+        return _table(request, f, lambda r, ff: q.country_organizations(r, ff, iso3, limit=1000),
+                      f"organizations_{iso3}", page, page_size, format)
+
+    @app.get(f"{API}/organizations", tags=["organizations"], response_model=PageOut, responses=ERRORS,
+             summary="Foreign-origin share of the largest organizations, with intervals")
+    def organizations(request: Request, f: FiltersDep, top: Annotated[int, Query(ge=1, le=100)] = 20,
+                      page: PageQ = 1, page_size: PageSizeQ = 100, format: FormatQ = "json"):
+        return _table(request, f, lambda r, ff: q.foreign_share(r, ff, top), "organizations", page, page_size, format)
+
+    @app.get(f"{API}/pipeline", tags=["pipeline"], response_model=PageOut, responses=ERRORS,
+             summary="Study country -> first-job country")
+    def pipeline(request: Request, f: FiltersDep, page: PageQ = 1, page_size: PageSizeQ = 100,
+                 format: FormatQ = "json"):
+        return _table(request, f, q.pipeline, "pipeline", page, page_size, format)
+
+    @app.get(f"{API}/pipeline/stay", tags=["pipeline"], response_model=PageOut, responses=ERRORS,
+             summary="Stay rates of study countries, with intervals")
+    def stay(request: Request, f: FiltersDep, page: PageQ = 1, page_size: PageSizeQ = 100, format: FormatQ = "json"):
+        return _table(request, f, q.stay_rates, "stay_rates", page, page_size, format)
+
+    @app.get(f"{API}/specialization", tags=["specialization"], response_model=PageOut, responses=ERRORS,
+             summary="RCA of regions in fields (stored specialization cells)")
+    def specialization(request: Request, f: FiltersDep, page: PageQ = 1, page_size: PageSizeQ = 100,
+                       format: FormatQ = "json"):
+        return _table(request, f, q.specialization, "specialization", page, page_size, format)
+
+    @app.get(f"{API}/specialization/profile/{{unit}}", tags=["specialization"], response_model=PageOut,
+             responses=ERRORS, summary="One region's specialization profile")
+    def profile(request: Request, f: FiltersDep,
+                unit: Annotated[str, PathParam(pattern=NAME_PATTERN, max_length=120, description="Region key or name, e.g. JPN or Japan")], format: FormatQ = "json"):
+        return _table(request, f, lambda r, ff: q.specialization_profile(r, ff, unit), "profile", 1, 1000, format)
+
+    @app.get(f"{API}/scenarios", tags=["scenarios"], response_model=PageOut, responses=ERRORS,
+             summary="Scenario projections (baseline and counterfactual with bands)")
+    def scenarios(request: Request, f: FiltersDep, page: PageQ = 1, page_size: PageSizeQ = 100,
+                  format: FormatQ = "json"):
+        return _table(request, f, q.scenarios, "scenarios", page, page_size, format)
+
+    @app.get(f"{API}/collaboration/units", tags=["collaboration"], response_model=PageOut, responses=ERRORS,
+             summary="Co-authorship network: units")
+    def collab_units(request: Request, f: FiltersDep, page: PageQ = 1, page_size: PageSizeQ = 100,
+                     format: FormatQ = "json"):
+        return _table(request, f, q.collab_units, "collab_units", page, page_size, format)
+
+    @app.get(f"{API}/collaboration/pairs", tags=["collaboration"], response_model=PageOut, responses=ERRORS,
+             summary="Co-authorship network: pairs")
+    def collab_pairs(request: Request, f: FiltersDep, page: PageQ = 1, page_size: PageSizeQ = 100,
+                     format: FormatQ = "json"):
+        return _table(request, f, q.collab_pairs, "collab_pairs", page, page_size, format)
+
+    @app.get(f"{API}/circulation", tags=["collaboration"], response_model=PageOut, responses=ERRORS,
+             summary="Brain-circulation estimates")
+    def circulation(request: Request, f: FiltersDep, page: PageQ = 1, page_size: PageSizeQ = 100,
+                    format: FormatQ = "json"):
+        return _table(request, f, q.circulation, "circulation", page, page_size, format)
+
+    @app.get(f"{API}/validation", tags=["methods"], response_model=PageOut, responses=ERRORS,
+             summary="Published figures beside talentflow's comparables")
+    def validation(request: Request, f: FiltersDep, page: PageQ = 1, page_size: PageSizeQ = 100,
+                   format: FormatQ = "json"):
+        published = request.app.state.published
+        return _table(request, f, lambda r, ff: q.validation(r, ff, published), "validation", page, page_size, format)
+
+    @app.get(f"{API}/provenance", tags=["methods"], response_model=PageOut, summary="Data provenance (ingest runs)")
+    def provenance(request: Request, format: FormatQ = "json"):
+        f = q.Filters(min_cell=request.app.state.min_cell)
+        return _page(q.provenance(_reader(request)), f, 1, 1000, format, "provenance")
+
+    @app.get(f"{API}/parameters", tags=["methods"], response_model=PageOut, summary="Recorded parameter sets")
+    def parameters(request: Request, format: FormatQ = "json"):
+        f = q.Filters(min_cell=request.app.state.min_cell)
+        return _page(q.parameters(_reader(request)), f, 1, 1000, format, "parameters")
+
+
+def _pages(app: FastAPI) -> None:
+    from talentflow.report.bundle import plotly_js_path, world_topojson
+
+    geo_js = "window.PlotlyGeoAssets = {topojson: {world_110m: " + world_topojson() + "}};\n"
+    cache = {"Cache-Control": "public, max-age=86400"}
+
+    @app.get("/", include_in_schema=False)
+    def index() -> HTMLResponse:
+        return HTMLResponse((STATIC / "index.html").read_text(encoding="utf-8"))
+
+    @app.get("/static/plotly.min.js", include_in_schema=False)
+    def plotly() -> FileResponse:
+        return FileResponse(plotly_js_path(), media_type="text/javascript", headers=cache)
+
+    @app.get("/static/geo-assets.js", include_in_schema=False)
+    def geo() -> Response:
+        return Response(geo_js, media_type="text/javascript", headers=cache)
+
+    @app.get("/static/{name}", include_in_schema=False)
+    def static(name: Annotated[str, PathParam(pattern=r"^[a-z_]+\.(js|css)$")]) -> FileResponse:
+        path = STATIC / name
+        if not path.is_file():
+            raise HTTPException(404, detail=f"no static file {name}")
+        media = "text/javascript" if name.endswith(".js") else "text/css"
+        return FileResponse(path, media_type=media)
+
+
+def serve(db: str | Path | None, *, host: str = "127.0.0.1", port: int = 8000, min_cell: int = 10, n_boot: int = 200,
+          published: str | None = None, log_level: str = "warning") -> None:
+    """Run the API and dashboard with uvicorn until interrupted."""
+    import uvicorn
+
+    app = create_app(db, min_cell=min_cell, n_boot=n_boot, published=published)
+    uvicorn.run(app, host=host, port=port, log_level=log_level)

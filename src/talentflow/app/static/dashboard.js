@@ -1,0 +1,388 @@
+/* talentflow dashboard: filters -> JSON API -> charts and tables. The URL keeps the view state. */
+(function () {
+  "use strict";
+  var API = "/api/v1";
+  var KEYS = ["level", "year_from", "year_to", "region", "panel", "country"];
+  var DEFAULTS = {level: "country", panel: "all"};
+  var GAIN = "#0072B2", LOSS = "#D55E00", NEUTRAL = "#F7F7F7";
+  var OKABE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"];
+  var DIVERGING = [[0, LOSS], [0.5, NEUTRAL], [1, GAIN]];
+  var nf0 = new Intl.NumberFormat("en", {maximumFractionDigits: 0});
+  var nf1 = new Intl.NumberFormat("en", {minimumFractionDigits: 1, maximumFractionDigits: 1});
+  var nf2 = new Intl.NumberFormat("en", {minimumFractionDigits: 2, maximumFractionDigits: 2});
+  var state = {};
+  var meta = null;
+  var seq = 0;
+
+  function $(id) { return document.getElementById(id); }
+  function fmt(v, d) {
+    if (v === null || v === undefined || Number.isNaN(v)) { return "–"; }
+    return (d === 0 ? nf0 : d === 2 ? nf2 : nf1).format(v);
+  }
+  function ci(lo, hi, d) { return (lo === null || hi === null || lo === undefined || hi === undefined) ? "" : "[" + fmt(lo, d) + ", " + fmt(hi, d) + "]"; }
+  function el(tag, attrs, text) {
+    var e = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+    if (text !== undefined && text !== null) { e.textContent = text; }
+    return e;
+  }
+  function plotConfig(name) {
+    return {responsive: true, displaylogo: false, topojsonURL: "data:,",
+      toImageButtonOptions: {format: "png", filename: name, scale: 2},
+      modeBarButtonsToRemove: ["lasso2d", "select2d"],
+      modeBarButtonsToAdd: [{name: "Download plot as SVG",
+        icon: {width: 1000, height: 1000, path: "M500 0L150 400h220v350h260V400h220zM100 850h800v150H100z", transform: "matrix(1 0 0 -1 0 1000)"},
+        click: function (gd) { Plotly.downloadImage(gd, {format: "svg", filename: name}); }}]};
+  }
+  function layout(extra) {
+    var base = {margin: {l: 50, r: 10, t: 10, b: 30}, height: 380, paper_bgcolor: "#fff", plot_bgcolor: "#fff",
+      font: {family: "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif", size: 12, color: "#222"}};
+    Object.keys(extra || {}).forEach(function (k) { base[k] = extra[k]; });
+    return base;
+  }
+
+  // -- state and URL -------------------------------------------------------------------------------
+  function readUrl() {
+    var p = new URLSearchParams(window.location.search);
+    state = {};
+    KEYS.forEach(function (k) { var v = p.get(k); if (v !== null && v !== "") { state[k] = v; } });
+    Object.keys(DEFAULTS).forEach(function (k) { if (!state[k]) { state[k] = DEFAULTS[k]; } });
+  }
+  function writeUrl() {
+    var p = new URLSearchParams();
+    KEYS.forEach(function (k) { if (state[k] && state[k] !== DEFAULTS[k]) { p.set(k, state[k]); } });
+    var qs = p.toString();
+    window.history.replaceState(null, "", window.location.pathname + (qs ? "?" + qs : ""));
+  }
+  function syncForm() {
+    KEYS.forEach(function (k) { var input = $("f-" + k); if (input) { input.value = state[k] || ""; } });
+  }
+  function params(extra, keys) {
+    var p = new URLSearchParams();
+    (keys || ["level", "year_from", "year_to", "region", "panel"]).forEach(function (k) { if (state[k]) { p.set(k, state[k]); } });
+    Object.keys(extra || {}).forEach(function (k) { p.set(k, extra[k]); });
+    return p;
+  }
+  function url(path, extra, keys) { return API + path + "?" + params(extra, keys).toString(); }
+
+  async function get(path, extra, keys) {
+    var res = await fetch(url(path, extra, keys), {headers: {Accept: "application/json"}});
+    var body = await res.json().catch(function () { return {detail: res.statusText}; });
+    if (!res.ok) {
+      var d = body.detail;
+      var msg = Array.isArray(d) ? d.map(function (x) { return x.parameter + ": " + x.message; }).join("; ") : String(d);
+      throw new Error(msg || ("HTTP " + res.status));
+    }
+    return body;
+  }
+
+  // -- rendering helpers ---------------------------------------------------------------------------
+  function empty(target, missing) {
+    target.innerHTML = "";
+    target.dataset.state = "missing";
+    var box = el("div", {"class": "empty", role: "status"});
+    box.appendChild(el("strong", {}, "Not computed yet. "));
+    box.appendChild(document.createTextNode(missing.what + " are not in this warehouse. Produce them with "));
+    box.appendChild(el("code", {}, missing.command));
+    box.appendChild(document.createTextNode(", then reload."));
+    target.appendChild(box);
+  }
+  function note(target, text) {
+    if (target.data) { Plotly.purge(target); }
+    target.innerHTML = "";
+    target.dataset.state = "empty";
+    target.appendChild(el("div", {"class": "empty", role: "status"}, text));
+  }
+  function plot(target, data, lay, name) {
+    target.innerHTML = "";
+    target.dataset.state = "ok";
+    return Plotly.react(target, data, layout(lay), plotConfig(name)).then(function () {
+      target.dataset.rendered = String(Number(target.dataset.rendered || 0) + 1);
+    });
+  }
+  function table(target, cols, rows, onClick) {
+    target.innerHTML = "";
+    var thead = el("thead"), tr = el("tr");
+    cols.forEach(function (c) {
+      var th = el("th", c.tip ? {title: c.tip} : {}, c.label);
+      if (c.num) { th.className = "num"; }
+      tr.appendChild(th);
+    });
+    thead.appendChild(tr);
+    target.appendChild(thead);
+    var tbody = el("tbody");
+    if (!rows.length) {
+      var r0 = el("tr"), td0 = el("td", {colspan: String(cols.length)}, "No rows reach the suppression threshold in this selection.");
+      r0.appendChild(td0); tbody.appendChild(r0);
+    }
+    rows.forEach(function (row) {
+      var r = el("tr");
+      cols.forEach(function (c) {
+        var td = el("td", {}, c.value(row));
+        if (c.num) { td.className = "num"; }
+        r.appendChild(td);
+      });
+      if (onClick) {
+        r.className = "clickable" + (row.country && row.country === state.country ? " selected" : "");
+        r.tabIndex = 0;
+        r.addEventListener("click", function () { onClick(row); });
+        r.addEventListener("keydown", function (ev) { if (ev.key === "Enter") { onClick(row); } });
+      }
+      tbody.appendChild(r);
+    });
+    target.appendChild(tbody);
+    target.dataset.rows = String(rows.length);
+    target.dataset.version = String(Number(target.dataset.version || 0) + 1);
+  }
+
+  // -- sections ------------------------------------------------------------------------------------
+  function renderHeadline(body) {
+    var box = $("headline");
+    box.innerHTML = "";
+    if (body.missing) { empty(box, body.missing); return; }
+    body.data.forEach(function (h) {
+      var card = el("div", {"class": "card", title: h.definition});
+      card.appendChild(el("div", {"class": "label"}, h.figure));
+      var d = h.unit.indexOf("%") >= 0 ? 2 : (Math.abs(h.value) >= 100 ? 0 : 1);
+      card.appendChild(el("div", {"class": "value"}, fmt(h.value, d)));
+      card.appendChild(el("div", {"class": "unit"}, h.unit));
+      if (h.lo !== null && h.hi !== null) { card.appendChild(el("div", {"class": "ci"}, "95% interval " + ci(h.lo, h.hi, d))); }
+      box.appendChild(card);
+    });
+  }
+
+  function renderMap(body) {
+    var target = $("map");
+    if (body.missing) { empty(target, body.missing); return; }
+    var rows = body.data.filter(function (r) { return r.net_rate !== null; });
+    if (!rows.length) { note(target, "No country reaches the suppression threshold in this selection."); return; }
+    var abs = rows.map(function (r) { return Math.abs(r.net_rate); }).sort(function (a, b) { return a - b; });
+    var cap = abs[Math.floor(0.95 * (abs.length - 1))] || 1;
+    var text = rows.map(function (r) {
+      return "<b>" + r.name + "</b><br>net rate " + fmt(r.net_rate) + " per 1,000 " + ci(r.net_rate_lo, r.net_rate_hi) +
+        "<br>in " + fmt(r.inflows, 0) + " · out " + fmt(r.outflows, 0) + " moves<br>" + fmt(r.population, 0) + " person-years";
+    });
+    return plot(target, [{type: "choropleth", locationmode: "ISO-3", locations: rows.map(function (r) { return r.country; }),
+      z: rows.map(function (r) { return r.net_rate; }), zmin: -cap, zmax: cap, zmid: 0, colorscale: DIVERGING, text: text,
+      hovertemplate: "%{text}<extra></extra>", marker: {line: {color: "#999", width: 0.4}},
+      colorbar: {title: {text: "net per<br>1,000"}, thickness: 10, len: 0.8}}],
+      {margin: {l: 0, r: 0, t: 0, b: 0}, geo: {scope: "world", resolution: 110, showframe: false, showland: true,
+        landcolor: "#e9e9e9", showcountries: true, countrycolor: "#bbb", projection: {type: "natural earth", rotation: {lon: 0}},
+        lonaxis: {range: [-180, 180]}, lataxis: {range: [-58, 85]}, center: {lon: 0, lat: 15}}}, "net_migration_map")
+      .then(function () {
+        target.removeAllListeners && target.removeAllListeners("plotly_click");
+        target.on("plotly_click", function (ev) { var p = ev.points && ev.points[0]; if (p && p.location) { setCountry(p.location); } });
+      });
+  }
+
+  function renderSankey(body) {
+    var target = $("sankey");
+    $("sankey-title").textContent = "Largest flows (" + $("f-level").selectedOptions[0].textContent.toLowerCase() + " level)";
+    if (body.missing) { empty(target, body.missing); return; }
+    var rows = body.data.slice(0, 30);
+    if (!rows.length) { note(target, "No flow reaches the suppression threshold in this selection."); return; }
+    var on = function (r) { return r.origin_name || r.origin; };
+    var dn = function (r) { return r.destination_name || r.destination; };
+    var left = [], right = [];
+    rows.forEach(function (r) { if (left.indexOf(on(r)) < 0) { left.push(on(r)); } if (right.indexOf(dn(r)) < 0) { right.push(dn(r)); } });
+    var labels = left.map(function (x) { return x + " ▸"; }).concat(right.map(function (x) { return "▸ " + x; }));
+    var colours = left.map(function (_, i) { return OKABE[i % OKABE.length]; }).concat(right.map(function () { return "#888"; }));
+    var src = rows.map(function (r) { return left.indexOf(on(r)); });
+    return plot(target, [{type: "sankey", arrangement: "snap",
+      node: {label: labels, color: colours, pad: 10, thickness: 12, hovertemplate: "%{label}<br>%{value:,} moves<extra></extra>"},
+      link: {source: src, target: rows.map(function (r) { return left.length + right.indexOf(dn(r)); }),
+        value: rows.map(function (r) { return r.count; }),
+        color: src.map(function (s) { return hexA(colours[s], 0.45); }),
+        hovertemplate: "%{source.label} → %{target.label}<br>%{value:,} moves<extra></extra>"}}],
+      {height: Math.max(380, 16 * Math.max(left.length, right.length) + 60)}, "flows_sankey");
+  }
+  function hexA(h, a) {
+    var n = parseInt(h.slice(1), 16);
+    return "rgba(" + ((n >> 16) & 255) + "," + ((n >> 8) & 255) + "," + (n & 255) + "," + a + ")";
+  }
+
+  function renderRanking(body) {
+    var target = $("ranking");
+    $("ranking-csv").href = url("/rates", {format: "csv"}, ["year_from", "year_to", "region", "panel"]);
+    $("ranking-empty").innerHTML = "";
+    if (body.missing) { target.innerHTML = ""; empty($("ranking-empty"), body.missing); return; }
+    table(target, [
+      {label: "#", num: true, value: function (r) { return String(r._rank); }},
+      {label: "Country", value: function (r) { return r.name; }},
+      {label: "Person-years", num: true, tip: "Researchers resident in the country, summed over the years", value: function (r) { return fmt(r.population, 0); }},
+      {label: "In", num: true, tip: "Moves into the country", value: function (r) { return fmt(r.inflows, 0); }},
+      {label: "Out", num: true, tip: "Moves out of the country", value: function (r) { return fmt(r.outflows, 0); }},
+      {label: "Net rate", num: true, tip: "(in - out) per 1,000 person-years", value: function (r) { return fmt(r.net_rate); }},
+      {label: "95% interval", num: true, tip: "Bootstrap over researchers", value: function (r) { return ci(r.net_rate_lo, r.net_rate_hi); }}
+    ], body.data.map(function (r, i) { r._rank = i + 1; return r; }), function (r) { setCountry(r.country); });
+  }
+
+  function renderFlows(body) {
+    var target = $("flows");
+    $("flows-csv").href = url("/flows", {format: "csv"}, ["level", "year_from", "year_to", "region", "panel", "country"]);
+    $("flows-title").textContent = "Top origin → destination pairs" + (state.country && state.level === "country" ? " of " + state.country : "");
+    $("flows-empty").innerHTML = "";
+    if (body.missing) { target.innerHTML = ""; empty($("flows-empty"), body.missing); return; }
+    table(target, [
+      {label: "From", value: function (r) { return r.origin_name || r.origin; }},
+      {label: "To", value: function (r) { return r.destination_name || r.destination; }},
+      {label: "Moves", num: true, tip: "Moves over the selected years", value: function (r) { return fmt(r.count, 0); }}
+    ], body.data.slice(0, 50));
+    $("flows-count").textContent = fmt(body.total, 0) + " flows in this selection.";
+  }
+
+  function renderOrgs(body) {
+    var target = $("orgs");
+    if (body.missing) { empty(target, body.missing); return; }
+    var rows = body.data.filter(function (r) { return r.foreign_share !== null; }).slice(0, 20).reverse();
+    if (!rows.length) { note(target, "No organization reaches the suppression threshold in this selection."); return; }
+    var v = rows.map(function (r) { return 100 * r.foreign_share; });
+    return plot(target, [{type: "bar", orientation: "h", x: v, y: rows.map(function (r) { return r.organization; }),
+      marker: {color: GAIN},
+      error_x: {type: "data", symmetric: false, color: "#333", thickness: 1.2, width: 3,
+        array: rows.map(function (r, i) { return Math.max(0, 100 * r.foreign_share_hi - v[i]); }),
+        arrayminus: rows.map(function (r, i) { return Math.max(0, v[i] - 100 * r.foreign_share_lo); })},
+      text: rows.map(function (r) { return "<b>" + r.organization + "</b><br>" + fmt(100 * r.foreign_share, 0) + "% foreign-origin " +
+        ci(100 * r.foreign_share_lo, 100 * r.foreign_share_hi, 0) + "<br>" + fmt(r.researchers, 0) + " researchers"; }),
+      textposition: "none", hovertemplate: "%{text}<extra></extra>"}],
+      {margin: {l: 170, r: 10, t: 10, b: 40}, height: Math.max(360, 20 * rows.length + 60),
+       xaxis: {title: {text: "foreign-origin share (%), 95% interval"}, gridcolor: "#eee"}, yaxis: {automargin: true}}, "foreign_origin_shares");
+  }
+
+  function renderSpec(body) {
+    var target = $("spec");
+    if (body.missing) { empty(target, body.missing); return; }
+    var rows = body.data;
+    if (!rows.length) { note(target, "No specialization cell reaches the suppression threshold in this selection."); return; }
+    var size = {};
+    rows.forEach(function (r) { if (r.region_total !== null) { size[r.region_name] = Math.max(size[r.region_name] || 0, r.region_total); } });
+    var regions = Object.keys(size).sort(function (a, b) { return size[b] - size[a]; }).slice(0, 20);
+    var fields = [];
+    rows.forEach(function (r) { if (fields.indexOf(r.field_label) < 0) { fields.push(r.field_label); } });
+    var z = regions.map(function (reg) {
+      return fields.map(function (f) {
+        var hit = rows.find(function (r) { return r.region_name === reg && r.field_label === f; });
+        return hit && hit.rca > 0 ? Math.log2(hit.rca) : null;
+      });
+    });
+    var text = z.map(function (row) { return row.map(function (v) { return v === null ? "suppressed or none" : "RCA " + fmt(Math.pow(2, v), 2); }); });
+    return plot(target, [{type: "heatmap", z: z, x: fields, y: regions, text: text, zmid: 0, zmin: -3, zmax: 3, colorscale: DIVERGING,
+      xgap: 1, ygap: 1, hovertemplate: "%{y} · %{x}<br>%{text}<extra></extra>", colorbar: {title: {text: "log2 RCA"}, thickness: 10}}],
+      {margin: {l: 140, r: 10, t: 10, b: 110}, height: Math.max(380, 20 * regions.length + 150), xaxis: {tickangle: -35},
+       yaxis: {autorange: "reversed"}}, "specialization_heatmap");
+  }
+
+  function renderDrill(body) {
+    var section = $("drill"), box = $("drill-body");
+    if (!state.country) { section.hidden = true; return; }
+    section.hidden = false;
+    box.innerHTML = "";
+    if (!body) { return; }
+    var s = body.data.summary;
+    var rate = body.data.rates && body.data.rates[0];
+    $("drill-title").textContent = s.name + " (" + s.country + ")" + (s.region ? " · " + s.region : "") +
+      (rate && rate.net_rate !== null ? " · net rate " + fmt(rate.net_rate) + " per 1,000 " + ci(rate.net_rate_lo, rate.net_rate_hi) : "");
+    var close = el("button", {type: "button", id: "drill-close"}, "Close");
+    close.addEventListener("click", function () { setCountry(""); });
+    box.appendChild(close);
+    if (body.missing) { var m = el("div"); empty(m, body.missing); box.appendChild(m); }
+    var grid = el("div", {"class": "drill-grid"});
+    function sub(title, cols, rows) {
+      var d = el("div"); d.appendChild(el("h3", {}, title));
+      var w = el("div", {"class": "tablewrap"}); var t = el("table"); w.appendChild(t); d.appendChild(w);
+      table(t, cols, rows); grid.appendChild(d);
+    }
+    sub("Organizations", [
+      {label: "Organization", value: function (r) { return r.name; }},
+      {label: "Type", value: function (r) { return r.type; }},
+      {label: "Researchers", num: true, tip: "Distinct researchers observed there in the selected years", value: function (r) { return fmt(r.researchers, 0); }}
+    ], body.data.organizations || []);
+    sub("Arrivals from", [
+      {label: "Origin", value: function (r) { return r.origin_name; }},
+      {label: "Moves", num: true, value: function (r) { return fmt(r.count, 0); }}
+    ], body.data.inflows || []);
+    sub("Departures to", [
+      {label: "Destination", value: function (r) { return r.destination_name; }},
+      {label: "Moves", num: true, value: function (r) { return fmt(r.count, 0); }}
+    ], body.data.outflows || []);
+    box.appendChild(grid);
+  }
+
+  // -- flow of control -----------------------------------------------------------------------------
+  function showError(err) {
+    var box = $("error");
+    if (!err) { box.hidden = true; box.textContent = ""; return; }
+    box.hidden = false;
+    box.textContent = "Could not load the data: " + err.message;
+  }
+
+  function setCountry(iso) { state.country = iso || ""; syncForm(); refresh(); }
+
+  async function refresh() {
+    var mine = ++seq;
+    writeUrl();
+    document.body.classList.add("loading");
+    document.body.dataset.ready = "0";
+    showError(null);
+    var flowsKeys = ["level", "year_from", "year_to", "region", "panel", "country"];
+    var jobs = [
+      get("/headline", {}, ["year_from", "year_to", "panel"]),
+      get("/rates", {page_size: 300}, ["year_from", "year_to", "region", "panel"]),
+      get("/flows", {page_size: 200}, flowsKeys),
+      get("/organizations", {top: 20}, ["year_from", "year_to", "panel"]),
+      get("/specialization", {level: "country", page_size: 1000}, ["region"]),
+      state.country ? get("/countries/" + encodeURIComponent(state.country), {}, ["year_from", "year_to", "panel"]) : Promise.resolve(null)
+    ];
+    try {
+      var r = await Promise.all(jobs);
+      if (mine !== seq) { return; }
+      renderHeadline(r[0]);
+      renderRanking(r[1]);
+      renderFlows(r[2]);
+      renderDrill(r[5]);
+      await Promise.all([renderMap(r[1]), renderSankey(r[2]), renderOrgs(r[3]), renderSpec(r[4])]);
+      document.body.dataset.ready = "1";
+    } catch (err) {
+      if (mine === seq) { showError(err); document.body.dataset.ready = "error"; }
+    } finally {
+      if (mine === seq) { document.body.classList.remove("loading"); }
+    }
+  }
+
+  async function start() {
+    readUrl();
+    try {
+      var m = await get("/meta", {}, []);
+      meta = m.data;
+    } catch (err) { showError(err); document.body.dataset.ready = "error"; return; }
+    var c = meta.counts || {};
+    $("summary").textContent = "Warehouse " + meta.warehouse + ": " + fmt(c.researchers, 0) + " researchers, " + fmt(c.works, 0) +
+      " works, " + fmt(c.observations, 0) + " affiliation observations, years " + meta.years[0] + "–" + meta.years[1] +
+      (meta.inference ? "; inference " + meta.inference.params_id + " (" + fmt(meta.inference.events, 0) + " events)" : "; no inference yet");
+    $("min-cell").textContent = String(meta.min_cell);
+    ["year_from", "year_to"].forEach(function (k, i) { $("f-" + k).placeholder = String(meta.years[i] || ""); });
+    meta.regions.forEach(function (r) { $("f-region").appendChild(el("option", {value: r}, r)); });
+    try {
+      var rates = await get("/rates", {page_size: 1000}, []);
+      rates.data.slice().sort(function (a, b) { return a.name < b.name ? -1 : 1; })
+        .forEach(function (r) { $("f-country").appendChild(el("option", {value: r.country}, r.name)); });
+    } catch (err) { /* the country list stays empty; the error shows on refresh */ }
+    if (state.country && !Array.prototype.some.call($("f-country").options, function (o) { return o.value === state.country; })) {
+      $("f-country").appendChild(el("option", {value: state.country}, state.country));
+    }
+    syncForm();
+    KEYS.forEach(function (k) {
+      var input = $("f-" + k);
+      if (!input) { return; }
+      input.addEventListener("change", function () {
+        if (input.type === "number" && input.value && !input.checkValidity()) { showError(new Error(k + ": " + input.validationMessage)); return; }
+        state[k] = input.value;
+        refresh();
+      });
+    });
+    $("reset").addEventListener("click", function () { state = {level: "country", panel: "all"}; syncForm(); refresh(); });
+    refresh();
+  }
+
+  document.addEventListener("DOMContentLoaded", start);
+})();

@@ -1,0 +1,1 @@
+"""The self-contained HTML report (``talentflow report``): see ``talentflow.report.build``."""

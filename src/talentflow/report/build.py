@@ -1,0 +1,465 @@
+"""The self-contained HTML report: one file, every chart and table, working offline.
+
+``write_report(db, path, params)`` reads the warehouse read only through
+:mod:`talentflow.app.queries`, builds each section (figures as Plotly specifications, tables
+formatted for people), and renders ``templates/report.html.j2`` with plotly.js and the world
+outlines inlined: no CDN, no remote font. A section whose data has not been computed says so
+and names the command that produces it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from talentflow import __version__
+from talentflow.app import queries as q
+from talentflow.errors import ConfigError, InputError, TalentflowError
+from talentflow.report import figures as fg
+from talentflow.report.bundle import plotly_js, world_topojson
+from talentflow.report.tables import Col, TableView, view
+
+
+@dataclass(frozen=True)
+class ReportParams:
+    """min_cell: counts of 1..min_cell-1 researchers are blanked (10 by default; 1 = none, local use);
+    n_boot: bootstrap replicates of the intervals; year_from / year_to: years shown (inclusive);
+    panel: researcher panel (all, ieee, acl, openreview...); top: rows of rankings and tables;
+    published: the published figures file (default: the data mirror's)."""
+
+    min_cell: int = 10
+    n_boot: int = 500
+    year_from: int | None = None
+    year_to: int | None = None
+    panel: q.Panel = "all"
+    top: int = 20
+    published: str | None = None
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.top <= 200:
+            raise ConfigError(f"top={self.top}: expected 1..200")
+        self.filters()  # validates the rest
+
+    def filters(self, **changes) -> q.Filters:
+        return q.Filters(year_from=self.year_from, year_to=self.year_to, panel=self.panel, min_cell=self.min_cell,
+                         n_boot=self.n_boot).replace(**changes)
+
+
+@dataclass
+class Figure:
+    id: str
+    spec: dict
+    caption: str = ""
+
+
+@dataclass
+class Section:
+    id: str
+    title: str
+    lede: str
+    figures: list[Figure] = field(default_factory=list)
+    tables: list[TableView] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    missing: str | None = None  # the command that produces the data
+    missing_what: str | None = None
+    error: str | None = None
+    headline: list[dict] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ReportSummary:
+    path: Path
+    bytes: int
+    sections: int
+    figures: int
+    missing: tuple[str, ...]
+    seconds: float
+
+
+# -- sections ------------------------------------------------------------------------------------------
+
+def _headline(r: q.Reader, p: ReportParams) -> Section:
+    s = Section("headline", "Headline figures",
+                "The size of the panel and how much it moves, with 95% bootstrap intervals over researchers.")
+    h = q.headline(r, p.filters())
+    for _, row in h.iterrows():
+        digits = 0 if row["unit"] in ("researchers", "moves") else (2 if abs(row["value"] or 0) < 1 else 1)
+        s.headline.append({"figure": row["figure"], "value": fg.fmt(row["value"], digits), "unit": row["unit"],
+                           "interval": fg.interval(row["lo"], row["hi"], digits), "definition": row["definition"]})
+    return s
+
+
+RATE_COLS = [
+    Col("rank", "#", kind="int"),
+    Col("name", "Country"),
+    Col("region", "World Bank region"),
+    Col("population", "Person-years", "Researchers resident in the country, summed over the years (padded residence).", "int"),
+    Col("inflows", "In", "Moves into the country (migration and return events).", "int"),
+    Col("outflows", "Out", "Moves out of the country.", "int"),
+    Col("net_rate", "Net rate", "(in - out) per 1,000 person-years of resident researchers.", "num"),
+    Col("net_rate", "95% interval", "Bootstrap percentile interval over researchers.", "ci"),
+    Col("mei", "MEI", "Migration effectiveness: 100 x net / (in + out).", "num"),
+]
+
+
+def _map(r: q.Reader, p: ReportParams) -> Section:
+    s = Section("map", "Where researchers go: net migration by country",
+                "Net migration rate per 1,000 resident researchers over the selected years. Blue: more "
+                "researchers arrive than leave; orange: more leave. Countries with small counts are blank "
+                "(suppressed) or grey (no data).")
+    rates = q.net_rates(r, p.filters())
+    if rates["net_rate"].notna().sum() == 0:
+        s.notes.append("No country reaches the suppression threshold in this selection.")
+        return s
+    s.figures.append(Figure("fig-map", fg.world_map(rates), "Hover a country for its rate, interval and counts."))
+    ranked = rates.copy()
+    ranked.insert(0, "rank", range(1, len(ranked) + 1))
+    s.tables.append(view(ranked, RATE_COLS, "Net migration by country (largest gain first)", limit=p.top,
+                         csv_name="net_migration_by_country.csv"))
+    return s
+
+
+def _ranking(r: q.Reader, p: ReportParams) -> Section:
+    s = Section("ranking", "Net-flow ranking with intervals",
+                f"The {p.top // 2} largest net gains and losses among countries with at least 100 person-years; "
+                "bars are 95% intervals. An interval that crosses zero means the direction is not settled.")
+    rates = q.net_rates(r, p.filters())
+    shown = rates[(rates["population"] >= 100) & rates["net_rate"].notna() & (rates["net_rate"] != 0)]
+    if shown.empty:
+        s.notes.append("No country with at least 100 person-years has a non-zero net rate in this selection.")
+        return s
+    s.figures.append(Figure("fig-ranking", fg.ranking(rates, "Net migration rate per 1,000 researchers", n=p.top // 2)))
+    return s
+
+
+FLOW_COLS = [Col("origin_name", "From"), Col("destination_name", "To"),
+             Col("count", "Moves", "Country moves over the selected years (first year at the destination).", "int"),
+             Col("reverse_count", "Reverse", "Moves the other way (blank: fewer than min_cell, or none).", "int"),
+             Col("net", "Net", "Moves minus reverse moves.", "int")]
+
+
+def _flows(r: q.Reader, p: ReportParams) -> Section:
+    s = Section("flows", "Flows between countries",
+                "The largest origin → destination flows of researchers (migration and return moves). "
+                f"Flows of fewer than {p.min_cell} moves are left out.")
+    fl = q.flows(r, p.filters(), period=0)
+    if fl.empty:
+        s.notes.append(f"No country flow reaches {p.min_cell} moves in this selection.")
+    else:
+        s.figures.append(Figure("fig-sankey", fg.sankey(fl, "Largest country flows", origin_label="origin_name",
+                                                        destination_label="destination_name", n=30)))
+    pairs = q.top_pairs(r, p.filters(), n=p.top)
+    s.tables.append(view(pairs, FLOW_COLS, "Top origin → destination pairs", limit=p.top, csv_name="top_pairs.csv"))
+    rf = q.flows(r, p.filters(level="region"), period=0)
+    if not rf.empty:
+        s.figures.append(Figure("fig-sankey-region", fg.sankey(rf, "Flows between world regions", n=40)))
+    return s
+
+
+def _orgs(r: q.Reader, p: ReportParams) -> Section:
+    s = Section("orgs", "Organizations: flows and foreign-origin shares",
+                "Moves between organizations (subsidiaries folded into their group: DeepMind into Google) and "
+                "the share of each large organization's researchers whose first observed country differs from "
+                "the seat of their unit.")
+    of = q.flows(r, p.filters(level="org"), period=0)
+    if of.empty:
+        s.notes.append(f"No organization flow reaches {p.min_cell} moves in this selection.")
+    else:
+        s.figures.append(Figure("fig-org-sankey", fg.sankey(of, "Largest organization → organization flows", n=25)))
+        s.tables.append(view(of, [Col("origin", "From"), Col("destination", "To"),
+                                  Col("count", "Moves", "Institution moves between the groups.", "int")],
+                             "Organization → organization flows", limit=p.top, csv_name="org_flows.csv"))
+    fs = q.foreign_share(r, p.filters(), top=p.top)
+    if not fs.empty:
+        s.figures.append(Figure("fig-foreign", fg.bars(fs, "foreign_share", "organization",
+                                                       "Foreign-origin share of researchers", "%", "foreign_share_lo",
+                                                       "foreign_share_hi", scale=100, digits=0,
+                                                       xtitle="share of researchers with a foreign first country (%), 95% interval")))
+        s.tables.append(view(fs, [Col("organization", "Organization"), Col("seat", "Seat", "Seat countries of its units."),
+                                  Col("researchers", "Researchers", "Distinct researchers observed there.", "int"),
+                                  Col("foreign_share", "Foreign-origin", "First observed country differs from the unit's seat.", "pct", 0),
+                                  Col("foreign_share", "95% interval", "Bootstrap over researchers.", "ci", -0),
+                                  Col("top_foreign_origins", "Main foreign origins")],
+                             "Foreign-origin shares", limit=p.top, csv_name="foreign_shares.csv"))
+    return s
+
+
+def _pipeline(r: q.Reader, p: ReportParams) -> Section:
+    s = Section("pipeline", "Study → work pipeline",
+                "Where researchers seen as students take their first job. Stages are recorded only in "
+                "OpenReview-based venues, so counts are small; the figures are indicative.")
+    pl = q.pipeline(r, p.filters())
+    if pl.empty:
+        s.notes.append(f"No study → work transition reaches {p.min_cell} researchers in this selection.")
+        return s
+    s.figures.append(Figure("fig-pipeline", fg.sankey(pl, "Study country → first-job country", "study_country",
+                                                      "work_country", "researchers", "study_name", "work_name",
+                                                      n=30, unit="researchers")))
+    st = q.stay_rates(r, p.filters())
+    if not st.empty:
+        s.tables.append(view(st, [Col("name", "Study country"),
+                                  Col("graduates", "Graduates", "Students later seen working.", "int"),
+                                  Col("stay_rate", "Stay rate", "First job in the study country.", "pct", 0),
+                                  Col("stay_rate", "95% interval", "", "ci", -0),
+                                  Col("main_destinations_of_leavers", "Main destinations of leavers")],
+                             "Stay rates", limit=p.top, csv_name="stay_rates.csv"))
+    return s
+
+
+def _specialization(r: q.Reader, p: ReportParams) -> Section:
+    s = Section("specialization", "Specialization: what each country does more of",
+                "Revealed comparative advantage (RCA) of countries in AI subfields: a country's share of its "
+                "output in a field over the world's share. RCA > 1 (blue) means specialized. Cells behind "
+                f"fewer than {p.min_cell} researchers are blank.")
+    f = p.filters()
+    m = q.specialization_matrix(r, f, top=25)
+    s.figures.append(Figure("fig-heatmap", fg.heatmap(m, "RCA by country and subfield (largest producers)")))
+    cells = q.specialization(r, f)
+    big = cells.groupby("region_name")["region_total"].max().sort_values(ascending=False).dropna().head(3).index
+    for i, name in enumerate(big):
+        prof = cells[cells["region_name"] == name]
+        s.figures.append(Figure(f"fig-profile-{i}", fg.profile(prof, f"Profile: {name}")))
+    try:
+        dom = q.specialization_matrix(r, f.replace(field_kind="domain"), top=25)
+        if not dom.empty:
+            s.figures.append(Figure("fig-heatmap-domain", fg.heatmap(dom, "RCA by country and application domain")))
+    except q.MissingData as exc:
+        s.notes.append(f"Application domains: not computed yet; run `{exc.command}`.")
+    return s
+
+
+def _scenarios(r: q.Reader, p: ReportParams) -> Section:
+    s = Section("scenarios", "Scenarios", "Projections of the gravity model under policy levers (medians with "
+                "bands over parameter draws): the counterfactual (solid) against the baseline (dotted).")
+    sc = q.scenarios(r, q.Filters(min_cell=p.min_cell))
+    for i, (name, g) in enumerate(sc.groupby("scenario", sort=True)):
+        for var in ("stock", "net_migration"):
+            if (g["variable"] == var).any():
+                s.figures.append(Figure(f"fig-scenario-{i}-{var}-diff", fg.scenario_difference(
+                    g, f"{name}: effect on {var.replace('_', ' ')} (scenario - baseline)", var)))
+        if (g["variable"] == "net_migration").any():
+            s.figures.append(Figure(f"fig-scenario-{i}-levels", fg.scenario_lines(
+                g, f"{name}: net migration, baseline and scenario", "net_migration")))
+        diff = g[g["year"] == g["year"].max()].rename(columns={"difference_low": "difference_lo",
+                                                               "difference_high": "difference_hi"})
+        s.tables.append(view(diff, [Col("name", "Country"), Col("variable", "Variable"), Col("year", "Year"),
+                                    Col("baseline", "Baseline", "Median over draws, researchers.", "num", 0),
+                                    Col("counterfactual", "Scenario", "Median with the levers.", "num", 0),
+                                    Col("difference", "Difference", "Scenario - baseline (same draw).", "num", 0),
+                                    Col("difference", "Band", "", "ci", 0)],
+                             f"{name}: last projected year", limit=40, csv_name=f"scenario_{i}.csv"))
+    return s
+
+
+def _collab(r: q.Reader, p: ReportParams) -> Section:
+    s = Section("collab", "Collaboration network",
+                "Countries linked by co-authored papers in the latest period (node size: papers; colour: "
+                "community; line width: co-authored papers).")
+    units = q.collab_units(r, q.Filters(min_cell=p.min_cell))
+    pairs = q.collab_pairs(r, q.Filters(min_cell=p.min_cell))
+    latest = units["period"].iloc[0]
+    u, pr = units[units["period"] == latest], pairs[pairs["period"] == latest]
+    s.figures.append(Figure("fig-network", fg.network(u, pr, f"Co-authorship network, {latest}")))
+    s.tables.append(view(u, [Col("unit_name", "Unit"), Col("papers_full", "Papers", "Full counting.", "int"),
+                             Col("external_share", "With foreign co-authors", "", "pct", 0),
+                             Col("degree", "Partners", "Distinct partner units.", "int"),
+                             Col("eigenvector", "Centrality", "Weighted eigenvector centrality (max 1).", "num", 2),
+                             Col("community", "Community", "", "int")],
+                         f"Units, {latest}", limit=p.top, csv_name="collab_units.csv"))
+    try:
+        circ = q.circulation(r, q.Filters(min_cell=p.min_cell)).rename(columns={"ci_low": "estimate_lo",
+                                                                               "ci_high": "estimate_hi"})
+        order = {"overall": 0, "return": 1, "origin": 2, "destination": 3}
+        circ = circ.sort_values(["scope", "key"], key=lambda c: c.map(order) if c.name == "scope" else c,
+                                kind="stable")
+        s.tables.append(view(circ, [Col("scope", "Scope"), Col("key", "Key"), Col("measure", "Measure"),
+                                    Col("estimate", "Estimate", "", "num", 3), Col("estimate", "95% interval", "", "ci", 3),
+                                    Col("n_movers", "Movers", "", "int")],
+                             "Brain circulation: co-authorship with the origin country, movers against matched "
+                             "stayers (all estimates in the CSV)", limit=30, csv_name="circulation.csv"))
+    except q.MissingData as exc:
+        s.notes.append(f"Brain circulation: not computed yet; run `{exc.command}`.")
+    return s
+
+
+def _validation(r: q.Reader, p: ReportParams) -> Section:
+    s = Section("validation", "Validation beside published figures",
+                "Figures others have published, from other data and other definitions, next to talentflow's "
+                "closest figure. They are context, not targets: nothing here is fitted to them.")
+    t = q.validation(r, p.filters(), p.published).rename(columns={"talentflow_lo": "talentflow_value_lo",
+                                                                 "talentflow_hi": "talentflow_value_hi"})
+    stan = t[(t["metric"] == "net_ai_talent_migration_per_10k") & t["talentflow_value"].notna()]
+    if len(stan) >= 3:
+        rho = stan["published_value"].rank().corr(stan["talentflow_value"].rank())
+        signed = stan[stan["same_sign"].notna()]
+        agree = int(signed["same_sign"].astype(bool).sum())
+        rho_text = "undefined (no variation)" if pd.isna(rho) else f"{rho:.2f}"
+        s.notes.append(f"Stanford AI Index net migration: {len(stan)} countries with a talentflow figure; among the "
+                       f"{len(signed)} where both are non-zero, same direction in {agree}; Spearman rank correlation "
+                       f"{rho_text}. LinkedIn members with AI skills "
+                       "are a much broader population than authors of AI papers, and 2024 lies after most of the "
+                       "panel's years, so agreement is expected only in direction for large, well-covered countries.")
+        s.figures.append(Figure("fig-validation", fg.validation_scatter(t, "Net migration: Stanford AI Index vs talentflow")))
+    stanford = t[t["metric"] == "net_ai_talent_migration_per_10k"].copy()
+    if not stanford.empty:
+        stanford["direction"] = stanford["same_sign"].map({True: "same", False: "opposite"})
+        first = stanford[stanford["comparable"]].head(1)
+        s.tables.append(view(stanford, [Col("entity", "Country"),
+                                        Col("published_value", "Stanford AI Index", "Net AI talent migration per 10,000 "
+                                            "LinkedIn members, 2024.", "num", 2),
+                                        Col("talentflow_value", "talentflow", "Net migration rate per 10,000 resident "
+                                            "researchers (person-years).", "num", 1),
+                                        Col("talentflow_value", "95% interval", "Bootstrap over researchers.", "ci", 1),
+                                        Col("direction", "Direction", "Whether both figures have the same sign.")],
+                             "Net AI talent migration: Stanford AI Index 2025 beside talentflow", limit=60,
+                             note=("talentflow measures the " + first["talentflow_definition"].iloc[0] + ". Why they "
+                                   "differ: " + first["why_they_differ"].iloc[0] + ".") if not first.empty else "",
+                             csv_name="validation_stanford.csv"))
+    others = t[t["metric"] != "net_ai_talent_migration_per_10k"].copy()
+    others["published"] = [f"{fg.fmt(v, 1)} {u}" for v, u in zip(others["published_value"], others["published_unit"])]
+    s.tables.append(view(others, [Col("source", "Source"), Col("published_definition", "Published figure"),
+                                  Col("entity", "Entity"), Col("year", "Year"), Col("published", "Published"),
+                                  Col("basis", "Basis", "primary: the producer's text; secondary: a press restatement; "
+                                      "seed: quoted by a news article, original not checked"),
+                                  Col("talentflow_value", "talentflow", "Percent unless the definition says otherwise.",
+                                      "num", 1),
+                                  Col("talentflow_value", "95% interval", "", "ci", 1),
+                                  Col("talentflow_definition", "talentflow measures"),
+                                  Col("why_they_differ", "Why they differ")],
+                         "Other published figures and talentflow's comparables", limit=100,
+                         note=f"Source file: {t.attrs.get('path', '')}", csv_name="validation.csv"))
+    return s
+
+
+def _methods(r: q.Reader, p: ReportParams) -> Section:
+    s = Section("methods", "Methods, parameters and data provenance",
+                "How the figures were made: the report's parameters, every recorded parameter set (meta_runs), "
+                "the inference runs, and the data files ingested (ingest_runs).")
+    s.notes.extend([
+        "Residence and moves are inferred from affiliations on papers (`talentflow infer`): a researcher's country "
+        "of residence in a year is the latest persisting spell; a move's year is the first year seen at the "
+        "destination. Rates follow the Scholarly Migration Database's definitions (padded population).",
+        "Intervals are seeded percentile bootstraps over researchers (a person's moves and years stay together), "
+        f"{p.n_boot} replicates, 95% coverage.",
+        f"Privacy: aggregates only; counts of 1 to {p.min_cell - 1} researchers, and every figure derived from "
+        "them, are suppressed (min_cell). No person is named.",
+    ])
+    params = pd.DataFrame([{"parameter": k, "value": json.dumps(v)} for k, v in dataclasses.asdict(p).items()])
+    s.tables.append(view(params, [Col("parameter", "Report parameter"), Col("value", "Value")], "Report parameters",
+                         limit=50))
+    s.tables.append(view(q.parameters(r), [Col("params_id", "params_id"), Col("kind", "Kind"),
+                                           Col("params", "Parameters (JSON)"), Col("created_at", "First used"),
+                                           Col("talentflow_version", "Version")],
+                         "Recorded parameter sets (meta_runs)", limit=100, csv_name="meta_runs.csv"))
+    runs = q.inference_runs(r)
+    if not runs.empty:
+        s.tables.append(view(runs, [Col("params_id", "params_id"), Col("run_at", "Run at"),
+                                    Col("n_researchers", "Researchers", "", "int"), Col("n_events", "Events", "", "int"),
+                                    Col("seconds", "Seconds", "", "num", 1)], "Inference runs", limit=20))
+    s.tables.append(view(q.provenance(r), [Col("source", "Source"), Col("version", "Upstream version"),
+                                           Col("upstream_example", "Upstream address"),
+                                           Col("files", "Files", "", "int"), Col("records", "Records", "", "int"),
+                                           Col("observations", "Observations", "", "int"),
+                                           Col("rejects", "Rejects", "Records or fields that could not be used.", "int"),
+                                           Col("last_ingest", "Last ingest")],
+                         "Data provenance (ingest_runs)", limit=20, csv_name="provenance.csv"))
+    s.tables.append(view(q.provenance_venues(r), [Col("source", "Source"), Col("venue", "Venue"),
+                                                  Col("files", "Files", "", "int"), Col("records", "Records", "", "int"),
+                                                  Col("observations", "Observations", "", "int")],
+                         "Venues", limit=60))
+    s.tables.append(view(q.rejects(r), [Col("source", "Source"), Col("reason", "Reason"), Col("severity", "Severity"),
+                                        Col("n", "Rows", "", "int")], "Rejects by reason", limit=30))
+    return s
+
+
+BUILDERS = (_headline, _map, _ranking, _flows, _orgs, _pipeline, _specialization, _scenarios, _collab, _validation,
+            _methods)
+TITLES = {
+    "_headline": ("headline", "Headline figures"), "_map": ("map", "Where researchers go: net migration by country"),
+    "_ranking": ("ranking", "Net-flow ranking with intervals"), "_flows": ("flows", "Flows between countries"),
+    "_orgs": ("orgs", "Organizations: flows and foreign-origin shares"), "_pipeline": ("pipeline", "Study → work pipeline"),
+    "_specialization": ("specialization", "Specialization: what each country does more of"),
+    "_scenarios": ("scenarios", "Scenarios"), "_collab": ("collab", "Collaboration network"),
+    "_validation": ("validation", "Validation beside published figures"),
+    "_methods": ("methods", "Methods, parameters and data provenance"),
+}
+
+
+def build_sections(reader: q.Reader, params: ReportParams) -> list[Section]:
+    """Every section; a section whose data is missing carries the command that produces it."""
+    out = []
+    for build in BUILDERS:
+        sid, title = TITLES[build.__name__]
+        try:
+            out.append(build(reader, params))
+        except q.MissingData as exc:
+            out.append(Section(sid, title, "", missing=exc.command, missing_what=exc.what))
+        except (ConfigError, InputError) as exc:
+            out.append(Section(sid, title, "", error=str(exc)))
+    return out
+
+
+# -- rendering -----------------------------------------------------------------------------------------
+
+def _script_json(obj) -> str:
+    """JSON safe inside a <script> element."""
+    return json.dumps(obj, separators=(",", ":"), allow_nan=False, default=str) \
+        .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _clean(obj):
+    """Replace NaN/inf floats (not valid JSON) with None, recursively."""
+    if isinstance(obj, float):
+        return obj if obj == obj and obj not in (float("inf"), float("-inf")) else None
+    if isinstance(obj, dict):
+        return {k: _clean(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_clean(v) for v in obj]
+    return obj
+
+
+def render(sections: list[Section], meta: dict) -> str:
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.PackageLoader("talentflow.report", "templates"),
+                             autoescape=jinja2.select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
+    figs = {f.id: _clean(f.spec) for s in sections for f in s.figures}
+    return env.get_template("report.html.j2").render(
+        sections=sections, meta=meta, figures_json=_script_json(figs),
+        topojson=world_topojson().replace("</", "<\\/"), plotly=plotly_js().replace("</script", "<\\/script"))
+
+
+def write_report(db, path: str | Path, params: ReportParams | None = None) -> ReportSummary:
+    """Build the report of warehouse ``db`` into ``path`` (one self-contained HTML file)."""
+    params = params or ReportParams()
+    started = time.perf_counter()
+    path = Path(path)
+    with q.Reader.open(db) as reader:
+        ov = q.overview(reader)
+        sections = build_sections(reader, params)
+        meta = {"title": "talentflow: AI talent migration and specialization", "generated": _dt.datetime.now(
+            _dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "version": __version__, "warehouse": ov["warehouse"],
+                "counts": {k: fg.fmt(v, 0) for k, v in ov["counts"].items()},
+                "years": f"{ov['years'][0]}–{ov['years'][1]}" if ov["years"][0] else "no observations",
+                "selection": _selection_text(params), "min_cell": params.min_cell}
+    html = render(sections, meta)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.write_text(html, encoding="utf-8")
+    except OSError as exc:
+        raise TalentflowError(f"cannot write the report to {path}: {exc}") from None
+    return ReportSummary(path, len(html.encode()), len(sections), sum(len(s.figures) for s in sections),
+                         tuple(s.title for s in sections if s.missing or s.error), time.perf_counter() - started)
+
+
+def _selection_text(p: ReportParams) -> str:
+    years = "all years" if p.year_from is None and p.year_to is None else \
+        f"years {p.year_from or '…'}–{p.year_to or '…'}"
+    panel = "all researchers" if p.panel == "all" else f"panel {p.panel}"
+    return f"{years}, {panel}, cells under {p.min_cell} researchers suppressed, {p.n_boot} bootstrap replicates"

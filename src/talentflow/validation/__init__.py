@@ -1,0 +1,1 @@
+"""Validation of talentflow figures against published data sets and figures."""
