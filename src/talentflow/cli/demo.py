@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 
 from talentflow.cli.app import DbOption, app
@@ -41,5 +42,14 @@ def demo(
 
         inferred = migration_api.infer(db)
         err.print(f"inferred careers: {inferred.n_events:,} events (params_id {inferred.params_id})", highlight=False)
+        ranking = migration_api.brain_drain(db)
+        ranking = ranking[~ranking["suppressed"] & ((ranking["inflows"] + ranking["outflows"]) > 0)]
+        if not ranking.empty:
+            shown = ranking.assign(
+                net_per_1000=ranking["net_rate"].round(1),
+                interval_95=[f"[{lo:.1f}, {hi:.1f}]" for lo, hi in zip(ranking["net_rate_lo"], ranking["net_rate_hi"])],
+            )[["country", "period", "population", "inflows", "outflows", "net", "net_per_1000", "interval_95"]]
+            render_table(pd.concat([shown.head(6), shown.tail(6)]).drop_duplicates(),
+                         title="Net migration of researchers per 1,000 (largest losses and gains; 95% bootstrap intervals)")
         written = write_report(db, report_path)
         err.print(f"[green]report:[/green] {written.path} (open it in a browser; works offline)", highlight=False)
