@@ -97,13 +97,62 @@ def _save(db: DB, kind: str, params: dict, table: str, frame: pd.DataFrame) -> s
             wh.close()
 
 
+def specialization_profiles(db: DB) -> pd.DataFrame:
+    """Country x year x field output of the warehouse (country, year, field, value): the input of the
+    ``specialization_similarity`` pair term. Fields from the taxonomy (talentflow.specialization_api);
+    value = fractional authorships (observations.weight)."""
+    from talentflow.specialization_api import field_assignments
+
+    fields = field_assignments(db)[["work_id", "field"]]
+    wh = db if isinstance(db, Warehouse) else Warehouse(db, read_only=True)
+    try:
+        wh.con.register("_gravity_fields", fields)
+        try:
+            return wh.query("""
+                SELECT o.country, o.year, f.field, sum(o.weight) AS value
+                FROM observations o JOIN _gravity_fields f USING (work_id)
+                WHERE o.country IS NOT NULL GROUP BY ALL ORDER BY ALL""")
+        finally:
+            wh.con.unregister("_gravity_fields")
+    finally:
+        if not isinstance(db, Warehouse):
+            wh.close()
+
+
+def collaboration_table(db: DB, *, lag: int = 1, window: int = 3) -> pd.DataFrame:
+    """Papers co-authored by two countries in ``[year - lag - window + 1, year - lag]``
+    (origin, destination, year, collab_papers_full): the input of the ``log_collab`` pair term."""
+    from talentflow.collab_api import collab_covariates
+
+    return collab_covariates(db, lag=lag, window=window)
+
+
+def _pair_inputs(spec: GravitySpec, db: DB, specialization, collaboration):
+    """Load the warehouse tables the spec's pair terms need, unless given."""
+    needs_db = [t for t, given in (("specialization_similarity", specialization), ("log_collab", collaboration))
+                if t in spec.pair_covariates and given is None]
+    if needs_db and db is None:
+        raise ConfigError(f"pair term(s) {needs_db} are computed from a warehouse: give --db")
+    if "specialization_similarity" in needs_db:
+        specialization = specialization_profiles(db)
+    if "log_collab" in needs_db:
+        collaboration = collaboration_table(db)
+    return specialization, collaboration
+
+
 def fit_model(source: Source = "scholarly-migration", *, db: DB = None, spec: GravitySpec | None = None,
-              policy_table=None, specialization: pd.DataFrame | None = None, save: bool = False) -> GravityFit:
-    """Fit the PPML gravity model on a flow source; with ``save``, store the coefficients in ``db``."""
+              policy_table=None, specialization: pd.DataFrame | None = None,
+              collaboration: pd.DataFrame | None = None, save: bool = False) -> GravityFit:
+    """Fit the PPML gravity model on a flow source; with ``save``, store the coefficients in ``db``.
+
+    Pair terms ``specialization_similarity`` and ``log_collab`` are computed from ``db`` unless
+    their tables are given."""
     spec = spec or GravitySpec()
     data = load_flows(source, db)
     policies = _policies(policy_table)
-    panel = sources.build_panel(data, spec, policies=policies, specialization=specialization)
+    specialization, collaboration = _pair_inputs(spec, db, specialization, collaboration)
+    panel = sources.build_panel(data, spec, policies=policies, specialization=specialization,
+                                collaboration=collaboration)
     fit = fit_gravity(panel.frame, spec, diagnostics=panel.diagnostics)
     if save:
         frame = fit.coefficients.assign(source=data.name, n_obs=fit.n_obs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -52,6 +53,9 @@ def fit(
     year_to: ToOption = None,
     countries: Annotated[Optional[list[str]], typer.Option("--countries", help="Restrict to these ISO3 countries.")] = None,
     zeros: Annotated[str, typer.Option("--zeros", help="full_panel (zeros filled; PPML) or observed_only.")] = "full_panel",
+    pair_terms: Annotated[Optional[list[str]], typer.Option(
+        "--pair-terms", help="Pair covariates (default log_distance,contiguity,common_language,colonial_tie); "
+                             "specialization_similarity and log_collab are computed from --db.")] = None,
     save: SaveOption = False,
     format: FormatOption = "table",
     output: OutputOption = None,
@@ -61,6 +65,8 @@ def fit(
 
     with errors_to_exit():
         spec = _spec(fe, masses, policies, policy_side, vcov, year_from, year_to, countries, zeros)
+        if pair_terms:
+            spec = dataclasses.replace(spec, pair_covariates=split_list(pair_terms))
         result = fit_model(source, db=db, spec=spec, policy_table=policy_table, save=save)
         table = result.coefficients
         if format == "table":  # the screen shows the chosen errors; csv/json carry all three kinds

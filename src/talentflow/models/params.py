@@ -20,7 +20,8 @@ PolicySide = Literal["destination", "origin", "both"]
 Equilibrium = Literal["fixed_outflows", "partial"]
 Pattern = Literal["gravity_pair", "gravity"]
 
-PAIR_TERMS = ("log_distance", "contiguity", "common_language", "colonial_tie", "specialization_similarity")
+PAIR_TERMS = ("log_distance", "contiguity", "common_language", "colonial_tie", "specialization_similarity",
+              "log_collab")
 MASS_TERMS = ("log_gdp_pc_origin", "log_gdp_pc_destination", "log_researchers_origin", "log_researchers_destination")
 
 
@@ -42,7 +43,9 @@ class GravitySpec:
         (masses, policies) are identified from their changes within a country over time.
       * ``year``: year effects only; masses identify the size of each end (classic gravity).
     pair_covariates: pair-level terms (see PAIR_TERMS); ``specialization_similarity`` needs a
-      specialization table.
+      specialization table (country, year, field, value); ``log_collab`` (log1p of the papers
+      co-authored by the two countries in a lagged window) needs a collaboration table
+      (origin, destination, year, collab_papers_full).
     mass_covariates: country-year terms (see MASS_TERMS); not with ``country_year``.
     policies: policy names of the policy table, entering at ``policy_side`` as
       ``policy_<name>_destination`` / ``policy_<name>_origin``; not with ``country_year``.

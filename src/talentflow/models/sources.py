@@ -207,7 +207,7 @@ def country_years(data: FlowData, spec: GravitySpec) -> pd.DataFrame:
 
 
 def build_panel(data: FlowData, spec: GravitySpec, *, policies: pd.DataFrame | None = None,
-                specialization: pd.DataFrame | None = None) -> Panel:
+                specialization: pd.DataFrame | None = None, collaboration: pd.DataFrame | None = None) -> Panel:
     """The origin x destination x year panel with zeros and covariates (see module docstring)."""
     cy = country_years(data, spec)
     diag: dict = {"source": data.name}
@@ -253,6 +253,18 @@ def build_panel(data: FlowData, spec: GravitySpec, *, policies: pd.DataFrame | N
         sim = specialization_similarity(specialization)
         panel = panel.merge(sim, on=["origin", "destination", "year"], how="left")
         diag["rows_without_specialization"] = int(panel["specialization_similarity"].isna().sum())
+    if "log_collab" in spec.pair_covariates:
+        if collaboration is None:
+            raise ConfigError("pair covariate log_collab needs a collaboration table "
+                              "(origin, destination, year, collab_papers_full)")
+        missing = {"origin", "destination", "year", "collab_papers_full"} - set(collaboration.columns)
+        if missing:
+            raise ConfigError(f"collaboration table: missing column(s) {sorted(missing)}")
+        col = collaboration[["origin", "destination", "year", "collab_papers_full"]]
+        panel = panel.merge(col, on=["origin", "destination", "year"], how="left")
+        # absent pair-years had no co-authored paper in the window
+        diag["rows_without_collaboration"] = int(panel["collab_papers_full"].isna().sum())
+        panel["log_collab"] = np.log1p(panel["collab_papers_full"].fillna(0.0))
     # country-year masses
     masses = cy[["country", "year", "researchers", "gdp_pc"]]
     for side in ("origin", "destination"):

@@ -1,0 +1,54 @@
+"""The Python API of the engines (issue 7): the relational pipeline on DuckDB or Apache Spark.
+
+>>> import talentflow.engines_api as eng
+>>> eng.flows("ai.duckdb", engine="spark", spark_master="local[*]", level="country")   # doctest: +SKIP
+
+``engine="duckdb"`` reads the stored inference run (exactly ``talentflow.migration_api.flows``);
+``engine="spark"`` recomputes staging -> residence -> events -> flows on Spark from the
+warehouse's observations, with the parameters of that run, and gives the same rows.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from talentflow.api import DB, _Opened
+from talentflow.engines.base import EngineParams
+from talentflow.engines.relational import RelationalRun
+from talentflow.errors import ConfigError
+from talentflow.inference.run import params_of
+from talentflow.metrics.common import select
+from talentflow.metrics.flows import COUNTRY_MOVES, FlowParams
+
+__all__ = ["EngineParams", "flows", "top_flows"]
+
+
+def flows(db: DB, *, engine: str = "duckdb", spark_master: str = "local[*]", level: str = "country",
+          period: int = 1, panel=None, year_from: int | None = None, year_to: int | None = None, min_cell: int = 1,
+          fold_parents: bool = True, event_types: tuple[str, ...] = COUNTRY_MOVES,
+          params_id: str | None = None, engine_params: EngineParams | None = None) -> pd.DataFrame:
+    """Origin-destination flows (origin, destination, year or period, count) computed on ``engine``."""
+    ep = engine_params or EngineParams(engine=engine, spark_master=spark_master)
+    fp = FlowParams(level=level, period=period, event_types=event_types, fold_parents=fold_parents,
+                    min_cell=min_cell)
+    if ep.engine == "duckdb":
+        from talentflow import migration_api
+
+        return migration_api.flows(db, level=level, period=period, panel=panel, year_from=year_from,
+                                   year_to=year_to, min_cell=min_cell, fold_parents=fold_parents,
+                                   event_types=event_types, params_id=params_id)
+    with _Opened(db, read_only=True) as wh:
+        sel = select(wh, params_id, panel, year_from, year_to)
+        with RelationalRun(wh, ep) as run:
+            return run.flows(params_of(wh, sel.params_id), sel, fp)
+
+
+def top_flows(db: DB, *, engine: str = "duckdb", spark_master: str = "local[*]", level: str = "org", n: int = 10,
+              panel=None, year_from: int | None = None, year_to: int | None = None, min_cell: int = 1,
+              params_id: str | None = None) -> pd.DataFrame:
+    """The ``n`` largest flows over the whole selection, computed on ``engine``."""
+    if n < 1:
+        raise ConfigError(f"--top {n}: expected a positive number")
+    out = flows(db, engine=engine, spark_master=spark_master, level=level, period=0, panel=panel,
+                year_from=year_from, year_to=year_to, min_cell=min_cell, params_id=params_id)
+    return out.sort_values(["count", "origin"], ascending=[False, True]).head(n).reset_index(drop=True)
