@@ -9,7 +9,6 @@ returns DataFrames or result objects. The CLI is a thin layer over these functio
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Union
 
 import pandas as pd
 
@@ -18,25 +17,7 @@ from talentflow.ingest.csvfile import CsvSource
 from talentflow.ingest.paperlists import PaperlistsSource
 from talentflow.pipeline import IngestSummary, ProgressFn, ingest
 from talentflow.store.checks import run_checks
-from talentflow.store.warehouse import Warehouse
-
-DB = Union[str, Path, Warehouse, None]
-
-
-class _Opened:
-    """Use a given Warehouse as is, or open (and close) one from a path."""
-
-    def __init__(self, db: DB, read_only: bool = False):
-        self.given = isinstance(db, Warehouse)
-        self.wh = db if isinstance(db, Warehouse) else Warehouse(db, read_only=read_only)
-
-    def __enter__(self) -> Warehouse:
-        return self.wh
-
-    def __exit__(self, *exc) -> None:
-        if not self.given:
-            self.wh.close()
-
+from talentflow.store.warehouse import DB, Warehouse, opened
 
 def open_warehouse(db: DB = None, read_only: bool = False) -> Warehouse:
     return db if isinstance(db, Warehouse) else Warehouse(db, read_only=read_only)
@@ -46,7 +27,7 @@ def ingest_paperlists(db: DB = None, *, venues: tuple[str, ...] | None = None, y
                       strict: bool = False, on_progress: ProgressFn | None = None) -> IngestSummary:
     """Ingest paperlists venue-year files (all, or the given venues and years)."""
     source = PaperlistsSource(venues=venues, years=years)
-    with _Opened(db) as wh:
+    with opened(db) as wh:
         return ingest(wh, source, strict=strict, on_progress=on_progress)
 
 
@@ -66,19 +47,19 @@ def ingest_csv(db: DB, path: str | Path, *, mapping: dict[str, str] | None = Non
                strict: bool = False, on_progress: ProgressFn | None = None) -> IngestSummary:
     """Ingest a CSV/Parquet file of person-year-organization-country records."""
     source = CsvSource(Path(path), mapping or {}, namespace)
-    with _Opened(db) as wh:
+    with opened(db) as wh:
         return ingest(wh, source, given_rule="input", strict=strict, on_progress=on_progress)
 
 
 def table(db: DB, name: str) -> pd.DataFrame:
     """A whole warehouse table as a DataFrame (person-level: for local use, not for publication)."""
-    with _Opened(db, read_only=not isinstance(db, Warehouse)) as wh:
+    with opened(db, read_only=not isinstance(db, Warehouse)) as wh:
         return wh.table(name)
 
 
 def status(db: DB = None) -> dict:
     """Row counts, sources and rejects by reason."""
-    with _Opened(db, read_only=not isinstance(db, Warehouse)) as wh:
+    with opened(db, read_only=not isinstance(db, Warehouse)) as wh:
         counts = wh.counts()
         tables = pd.DataFrame({"table": list(counts), "rows": list(counts.values())})
         sources = wh.query("""
@@ -94,13 +75,13 @@ def status(db: DB = None) -> dict:
 
 def check(db: DB = None) -> pd.DataFrame:
     """Run the schema's data checks; one row per check with the number of failing rows."""
-    with _Opened(db, read_only=not isinstance(db, Warehouse)) as wh:
+    with opened(db, read_only=not isinstance(db, Warehouse)) as wh:
         return run_checks(wh.con, wh.schema)
 
 
 def headline(db: DB = None, *, min_cell: int = 10) -> dict[str, pd.DataFrame]:
     """Headline figures of a warehouse (aggregates only; cells under ``min_cell`` researchers suppressed)."""
-    with _Opened(db, read_only=not isinstance(db, Warehouse)) as wh:
+    with opened(db, read_only=not isinstance(db, Warehouse)) as wh:
         out = {}
         out["Researchers by country (distinct researchers with an observation there)"] = wh.query("""
             SELECT o.country, c.name, c.wb_region AS region, count(DISTINCT o.researcher_id) AS researchers,
@@ -155,7 +136,7 @@ def ingest_openalex(db: DB = None, snapshot: str | Path | None = None, *, api: b
             work_filter, topic_scope=topic_scope, from_year=from_year, to_year=to_year)
         source = SnapshotSource(Path(snapshot), flt, tuple(entities), batch_size=batch_size)
     start = time.perf_counter()
-    with _Opened(db) as wh:
+    with opened(db) as wh:
         summary = ingest(wh, source, strict=strict, on_progress=on_progress)
         pid = record_params(wh, "openalex_filter", source.flt)
     return OpenAlexSummary.of(summary, source.stats, time.perf_counter() - start, pid, getattr(source, "report", None))

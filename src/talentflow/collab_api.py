@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Union
 
 import pandas as pd
 
@@ -25,25 +24,10 @@ from talentflow.collab.ties import TiesParams, flows_from_moves, flows_vs_collab
 from talentflow.errors import ConfigError
 from talentflow.schema.collab import TABLES
 from talentflow.store.params import record_params
-from talentflow.store.warehouse import Warehouse
-
-DB = Union[str, Path, Warehouse, None]
+from talentflow.store.warehouse import DB, Warehouse, opened
 
 KIND_COLLAB = "collab"
 KIND_CIRCULATION = "circulation"
-
-
-class _Opened:
-    def __init__(self, db: DB, read_only: bool):
-        self.given = isinstance(db, Warehouse)
-        self.wh = db if isinstance(db, Warehouse) else Warehouse(db, read_only=read_only)
-
-    def __enter__(self) -> Warehouse:
-        return self.wh
-
-    def __exit__(self, *exc) -> None:
-        if not self.given:
-            self.wh.close()
 
 
 def _params(cls, params, overrides: dict):
@@ -82,7 +66,7 @@ def collaboration(db: DB = None, params: CollabParams | None = None, *, save: bo
     collab_pairs under the run's params_id (recorded in meta_runs).
     """
     params = _params(CollabParams, params, overrides)
-    with _Opened(db, read_only=not save and not isinstance(db, Warehouse)) as wh:
+    with opened(db, read_only=not save and not isinstance(db, Warehouse)) as wh:
         aff = load.affiliation_frame(wh, params)
         result = collab_tables(aff, params, load.unit_names(wh, params))
         if save:
@@ -116,7 +100,7 @@ def collab_covariates(db: DB = None, *, lag: int = 1, window: int = 3, years: li
     """
     counting = counting or CollabParams()
     ties = TiesParams(lag=lag, window=window)
-    with _Opened(db, read_only=not isinstance(db, Warehouse)) as wh:
+    with opened(db, read_only=not isinstance(db, Warehouse)) as wh:
         units, pairs = _yearly_counts(wh, counting)
     cov, _ = lagged_collab(units, pairs, ties, years)
     return cov
@@ -132,7 +116,7 @@ def flows_vs_collab_table(db: DB = None, *, moves: pd.DataFrame | None = None, p
     """
     params = _params(TiesParams, params, overrides)
     counting = counting or CollabParams()
-    with _Opened(db, read_only=not isinstance(db, Warehouse)) as wh:
+    with opened(db, read_only=not isinstance(db, Warehouse)) as wh:
         units, pairs = _yearly_counts(wh, counting)
         if moves is None:
             moves = load.moves_from_events(wh, inference_params_id)
@@ -156,7 +140,7 @@ def circulation(db: DB = None, params: CirculationParams | None = None, *, moves
     circulation_estimates under the run's params_id.
     """
     params = _params(CirculationParams, params, overrides)
-    with _Opened(db, read_only=not save and not isinstance(db, Warehouse)) as wh:
+    with opened(db, read_only=not save and not isinstance(db, Warehouse)) as wh:
         if moves is None:
             moves = load.moves_from_events(wh, inference_params_id)
             inference_params_id = moves.attrs.get("inference_params_id")

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from talentflow.api import DB, _Opened
 from talentflow.engines.base import EngineParams
 from talentflow.engines.relational import RelationalRun
+from talentflow.store.warehouse import DB, Warehouse, opened
 from talentflow.errors import ConfigError
 from talentflow.inference.run import params_of
 from talentflow.metrics.common import select
@@ -37,7 +37,7 @@ def flows(db: DB, *, engine: str = "duckdb", spark_master: str = "local[*]", lev
         return migration_api.flows(db, level=level, period=period, panel=panel, year_from=year_from,
                                    year_to=year_to, min_cell=min_cell, fold_parents=fold_parents,
                                    event_types=event_types, params_id=params_id)
-    with _Opened(db, read_only=True) as wh:
+    with opened(db, read_only=True) as wh:
         sel = select(wh, params_id, panel, year_from, year_to)
         with RelationalRun(wh, ep) as run:
             return run.flows(params_of(wh, sel.params_id), sel, fp)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from talentflow.api import DB, _Opened
+from talentflow.store.warehouse import DB, Warehouse, opened
 from talentflow.errors import ConfigError
 from talentflow.inference.params import InferenceParams
 from talentflow.inference.run import InferenceSummary, run_inference
@@ -46,7 +46,7 @@ def _countries(values) -> tuple[str, ...] | None:
 
 def infer(db: DB, params: InferenceParams | None = None) -> InferenceSummary:
     """Infer residence and events from the observations; store them under the params_id."""
-    with _Opened(db) as wh:
+    with opened(db) as wh:
         return run_inference(wh, params or InferenceParams())
 
 
@@ -54,7 +54,7 @@ def events(db: DB, *, kind: str | None = "country", event_types: tuple[str, ...]
            panel=None, year_from: int | None = None, year_to: int | None = None,
            params_id: str | None = None) -> pd.DataFrame:
     """Person-level events (local use): researcher = the source's person key."""
-    with _Opened(db, read_only=True) as wh:
+    with opened(db, read_only=True) as wh:
         sel = select(wh, params_id, panel, year_from, year_to)
         conds = [f"e.params_id = $pid", sel.researcher_filter("e.researcher_id"), sel.year_filter("e.year_to")]
         args: dict = {"pid": sel.params_id}
@@ -75,7 +75,7 @@ def events(db: DB, *, kind: str | None = "country", event_types: tuple[str, ...]
 def residence(db: DB, *, panel=None, year_from: int | None = None, year_to: int | None = None,
               params_id: str | None = None) -> pd.DataFrame:
     """Person-level residence years (local use)."""
-    with _Opened(db, read_only=True) as wh:
+    with opened(db, read_only=True) as wh:
         sel = select(wh, params_id, panel, year_from, year_to)
         return wh.query(f"""
             SELECT r.source_key AS researcher, r.namespace, s.* EXCLUDE (params_id, researcher_id) FROM residence s
@@ -90,13 +90,13 @@ def flows(db: DB, *, level: str = "country", period: int = 1, panel=None, year_f
     """Origin-destination flows: origin, destination, year (or period), count."""
     fp = _flows.FlowParams(level=level, period=period, event_types=event_types, fold_parents=fold_parents,
                            min_cell=min_cell)
-    with _Opened(db, read_only=True) as wh:
+    with opened(db, read_only=True) as wh:
         return _flows.flows(wh, select(wh, params_id, panel, year_from, year_to), fp)
 
 
 def top_flows(db: DB, *, level: str = "org", n: int = 10, panel=None, year_from: int | None = None,
               year_to: int | None = None, min_cell: int = 1, params_id: str | None = None) -> pd.DataFrame:
-    with _Opened(db, read_only=True) as wh:
+    with opened(db, read_only=True) as wh:
         return _flows.top_flows(wh, select(wh, params_id, panel, year_from, year_to), level, n, min_cell)
 
 
@@ -105,7 +105,7 @@ def bilateral(db: DB, a: str, b: str, *, period: int = 0, panel=None, year_from:
               params_id: str | None = None) -> pd.DataFrame:
     """Moves a->b and b->a and the net flow into a, with bootstrap intervals."""
     a, b = _countries((a, b))
-    with _Opened(db, read_only=True) as wh:
+    with opened(db, read_only=True) as wh:
         return _flows.bilateral(wh, select(wh, params_id, panel, year_from, year_to), a, b, period=period,
                                 boot=BootstrapParams(n_boot, seed), min_cell=min_cell)
 
@@ -114,7 +114,7 @@ def rates(db: DB, *, countries=None, period: int = 1, panel=None, year_from: int
           year_to: int | None = None, n_boot: int = 500, seed: int = 20240, min_cell: int = 10,
           params_id: str | None = None) -> pd.DataFrame:
     """Migration rates per 1,000 researchers (SMD definitions), MEI, turnover, with intervals."""
-    with _Opened(db, read_only=True) as wh:
+    with opened(db, read_only=True) as wh:
         return _rates.rates(wh, select(wh, params_id, panel, year_from, year_to), period=period,
                             countries=_countries(countries), boot=BootstrapParams(n_boot, seed), min_cell=min_cell)
 
@@ -123,7 +123,7 @@ def brain_drain(db: DB, *, panel=None, year_from: int | None = None, year_to: in
                 n_boot: int = 500, seed: int = 20240, min_cell: int = 10, min_population: int = 100,
                 params_id: str | None = None) -> pd.DataFrame:
     """Countries ranked by net rate, largest drain first."""
-    with _Opened(db, read_only=True) as wh:
+    with opened(db, read_only=True) as wh:
         return _rates.brain_drain(wh, select(wh, params_id, panel, year_from, year_to),
                                   boot=BootstrapParams(n_boot, seed), min_cell=min_cell,
                                   min_population=min_population)
@@ -134,7 +134,7 @@ def orgs(db: DB, *, orgs=None, top: int = 20, seat: str = "unit", origin_before_
          seed: int = 20240, min_cell: int = 10, params_id: str | None = None) -> pd.DataFrame:
     """Foreign-origin share of organizations' researchers, with intervals."""
     cp = _composition.CompositionParams(seat=seat, origin_before_join=origin_before_join, min_cell=min_cell)
-    with _Opened(db, read_only=True) as wh:
+    with opened(db, read_only=True) as wh:
         return _composition.foreign_share(wh, select(wh, params_id, panel, year_from, year_to),
                                           tuple(orgs) if orgs else None, top=top, params=cp,
                                           boot=BootstrapParams(n_boot, seed))
@@ -144,7 +144,7 @@ def pipeline(db: DB, *, countries=None, stay: bool = False, panel=None, year_fro
              year_to: int | None = None, n_boot: int = 500, seed: int = 20240, min_cell: int = 10,
              params_id: str | None = None) -> pd.DataFrame:
     """Study country -> first-job country (or, with ``stay``, stay rates with intervals)."""
-    with _Opened(db, read_only=True) as wh:
+    with opened(db, read_only=True) as wh:
         sel = select(wh, params_id, panel, year_from, year_to)
         if stay:
             return _pipeline.stay_rates(wh, sel, _countries(countries), boot=BootstrapParams(n_boot, seed),
@@ -163,7 +163,7 @@ def sweep(db: DB, grid: dict[str, list], *, base: InferenceParams | None = None,
     """Headline figures under each parameter value (one parameter varied at a time)."""
     from talentflow.inference.sweep import sweep as run
 
-    with _Opened(db, read_only=True) as wh:
+    with opened(db, read_only=True) as wh:
         return run(wh, grid, base or InferenceParams(), panel=panel)
 
 
@@ -183,6 +183,6 @@ def smd_compare(db: DB, *, which: str = "scopus", panel=None, year_from: int | N
 
     if which not in SMD_FILES:
         raise ConfigError(f"--smd {which!r}: expected one of {', '.join(SMD_FILES)}")
-    with _Opened(db, read_only=True) as wh:
+    with opened(db, read_only=True) as wh:
         ours = panel_net(wh, select(wh, params_id, panel, year_from, year_to))
     return compare_net_direction(ours, load_smd(which), min_moves=min_moves)

@@ -30,10 +30,9 @@ from talentflow.models.params import BacktestSpec, GravitySpec, Scenario
 from talentflow.models.scenario import ScenarioResult, load_scenario, run_scenario as _run_scenario
 from talentflow.schema.models import TABLES
 from talentflow.store.params import record_params
-from talentflow.store.warehouse import Warehouse
+from talentflow.store.warehouse import DB, Warehouse, opened
 
 Source = Union[str, Path, pd.DataFrame, sources.FlowData]
-DB = Union[str, Path, Warehouse, None]
 
 
 def load_flows(source: Source = "scholarly-migration", db: DB = None) -> sources.FlowData:
@@ -46,13 +45,8 @@ def load_flows(source: Source = "scholarly-migration", db: DB = None) -> sources
     if name == "scholarly-migration":
         return sources.scholarly_migration()
     if name == "warehouse":
-        if isinstance(db, Warehouse):
-            return sources.from_warehouse(db)
-        wh = Warehouse(db, read_only=True)
-        try:
+        with opened(db, read_only=not isinstance(db, Warehouse)) as wh:
             return sources.from_warehouse(wh)
-        finally:
-            wh.close()
     path = Path(name)
     if not path.is_file():
         raise ConfigError(f"--source {name!r}: not 'scholarly-migration', 'warehouse', nor an existing flows file")
@@ -77,24 +71,15 @@ def _params(kind: str, spec, data: sources.FlowData, **extra) -> dict:
 
 def _save(db: DB, kind: str, params: dict, table: str, frame: pd.DataFrame) -> str:
     """Record ``params`` in meta_runs and write ``frame`` into ``table`` (replacing rows of the same params_id)."""
-    wh = db if isinstance(db, Warehouse) else Warehouse(db)
-    try:
+    with opened(db) as wh:
         wh.apply_schema(TABLES)
         with wh.transaction():
             pid = record_params(wh, kind, params)
             cols = [c.name for c in next(t for t in TABLES if t.name == table).columns]
             out = frame.assign(params_id=pid)[[c for c in cols if c in frame.columns or c == "params_id"]]
             wh.execute(f"DELETE FROM {table} WHERE params_id = ?", [pid])
-            wh.con.register("_incoming_models", out)
-            try:
-                col_list = ", ".join(out.columns)
-                wh.execute(f"INSERT INTO {table} ({col_list}) SELECT {col_list} FROM _incoming_models")
-            finally:
-                wh.con.unregister("_incoming_models")
+            wh.insert(table, out, into=table)
         return pid
-    finally:
-        if not isinstance(db, Warehouse):
-            wh.close()
 
 
 def specialization_profiles(db: DB) -> pd.DataFrame:
@@ -104,8 +89,7 @@ def specialization_profiles(db: DB) -> pd.DataFrame:
     from talentflow.specialization_api import field_assignments
 
     fields = field_assignments(db)[["work_id", "field"]]
-    wh = db if isinstance(db, Warehouse) else Warehouse(db, read_only=True)
-    try:
+    with opened(db, read_only=not isinstance(db, Warehouse)) as wh:
         wh.con.register("_gravity_fields", fields)
         try:
             return wh.query("""
@@ -114,9 +98,6 @@ def specialization_profiles(db: DB) -> pd.DataFrame:
                 WHERE o.country IS NOT NULL GROUP BY ALL ORDER BY ALL""")
         finally:
             wh.con.unregister("_gravity_fields")
-    finally:
-        if not isinstance(db, Warehouse):
-            wh.close()
 
 
 def collaboration_table(db: DB, *, lag: int = 1, window: int = 3) -> pd.DataFrame:

@@ -19,7 +19,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from talentflow.api import DB, _Opened
 from talentflow.errors import ConfigError, WarehouseError
 from talentflow.metrics import complexity as cx
 from talentflow.metrics.specialization import (
@@ -36,7 +35,7 @@ from talentflow.metrics.specialization import (
 from talentflow.schema.model import Table
 from talentflow.schema.specialization import SPECIALIZATION_CELLS, TABLES, TAG_RUNS, WORK_DOMAINS
 from talentflow.store.params import record_params
-from talentflow.store.warehouse import Warehouse
+from talentflow.store.warehouse import DB, Warehouse, opened
 from talentflow.tagging.evaluate import read_eval_set, score_tags
 from talentflow.tagging.keywords import load_rules, tag_keywords
 from talentflow.tagging.params import DOMAINS, TaggingParams
@@ -90,7 +89,7 @@ def tag(db: DB = None, params: TaggingParams | None = None, *, rules: str | Path
     Returns one row per domain: works tagged and their share of all works read, plus the params_id.
     """
     params = params or TaggingParams()
-    with _Opened(db) as wh:
+    with opened(db) as wh:
         wh.apply_schema(TABLES)
         works = wh.query("SELECT work_id, title, abstract FROM works ORDER BY work_id")
         tags, params = _run_tagger(works, params, rules, prototypes)
@@ -133,7 +132,7 @@ def evaluate_tagger(params: TaggingParams | None = None, *, eval_set: str | Path
     works = labels[["work_id", "title"]].copy()
     works["abstract"] = None
     if db is not None and params.text == "title_abstract":
-        with _Opened(db, read_only=not isinstance(db, Warehouse)) as wh:
+        with opened(db, read_only=not isinstance(db, Warehouse)) as wh:
             abstracts = wh.query("SELECT work_id, abstract FROM works WHERE work_id IN (SELECT unnest(?))",
                                  [works["work_id"].tolist()])
         works = works.drop(columns="abstract").merge(abstracts, on="work_id", how="left")
@@ -160,7 +159,7 @@ def taxonomy_table(taxonomy: str | Path | None = None) -> pd.DataFrame:
 def field_assignments(db: DB = None, taxonomy: str | Path | Taxonomy | None = None) -> pd.DataFrame:
     """work_id, venue, year, subfield_label, field, rule: the taxonomy applied to every work."""
     tax = taxonomy if isinstance(taxonomy, Taxonomy) else load_taxonomy(taxonomy)
-    with _Opened(db, read_only=not isinstance(db, Warehouse)) as wh:
+    with opened(db, read_only=not isinstance(db, Warehouse)) as wh:
         works = wh.query("SELECT work_id, source, venue, year, subfield_label FROM works")
     return works.merge(assign_fields(works, tax), on="work_id")
 
@@ -374,7 +373,7 @@ def specialization(db: DB = None, params: SpecializationParams | None = None, *,
     params = params or SpecializationParams()
     tax = load_taxonomy(taxonomy)
     read_only = not store and not isinstance(db, Warehouse)
-    with _Opened(db, read_only=read_only) as wh:
+    with opened(db, read_only=read_only) as wh:
         result = compute_specialization(wh, params, tax)
         if store:
             _store(wh, result)
@@ -413,7 +412,7 @@ def profile(db: DB, region: str, params: SpecializationParams | None = None, *,
     if params.period_length == 0:
         params = dataclasses.replace(params, period_length=5)
     tax = load_taxonomy(taxonomy)
-    with _Opened(db, read_only=not isinstance(db, Warehouse)) as wh:
+    with opened(db, read_only=not isinstance(db, Warehouse)) as wh:
         whole = compute_specialization(wh, dataclasses.replace(params, period_length=0), tax)
         by_period = compute_specialization(wh, params, tax)
     key, others = _resolve_region(whole.cells.dropna(subset=["region_total"]) if whole.cells["region_total"].notna().any()

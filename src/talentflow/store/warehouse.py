@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Union
 
 import duckdb
 import pandas as pd
@@ -113,12 +113,21 @@ class Warehouse:
         return {t.name: self.count(t.name) for t in self.schema if self.has_table(t.name)}
 
     # -- writing ----------------------------------------------------------------------------
+    def _declared(self, name: str) -> Table:
+        """The declaration of table ``name``: this warehouse's schema, else any area's (full_schema)."""
+        try:
+            return self.schema[name]
+        except KeyError:
+            from talentflow.schema import full_schema
+
+            return full_schema()[name]
+
     def insert(self, name: str, frame: pd.DataFrame, *, ignore_conflicts: bool = False, into: str | None = None) -> None:
         """Insert rows of ``frame`` into table ``name`` (or the table ``into`` with the same columns
         plus ``_run``, e.g. a staging table). Columns in any order; missing columns become NULL."""
         if frame.empty:
             return
-        table = self.schema[name]
+        table = self._declared(name)
         cols = [c for c in table.column_names + ["_run"] if c in frame.columns]
         if "_run" in cols and into is None:
             cols.remove("_run")
@@ -130,3 +139,19 @@ class Warehouse:
             self.execute(f"{verb} INTO {into or name} ({col_list}) SELECT {col_list} FROM {view}")
         finally:
             self.con.unregister(view)
+
+
+DB = Union[str, Path, "Warehouse", None]  # what the Python API accepts as a warehouse
+
+
+@contextmanager
+def opened(db: DB, read_only: bool = False) -> Iterator[Warehouse]:
+    """Use a given Warehouse as is, or open one from a path (closed again on exit)."""
+    if isinstance(db, Warehouse):
+        yield db
+        return
+    wh = Warehouse(db, read_only=read_only)
+    try:
+        yield wh
+    finally:
+        wh.close()

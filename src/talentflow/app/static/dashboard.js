@@ -272,6 +272,46 @@
        yaxis: {autorange: "reversed"}}, "specialization_heatmap");
   }
 
+  function renderCollab(body) {
+    var target = $("collab");
+    if (body.missing) { empty(target, body.missing); return; }
+    var pairs = {};
+    body.data.forEach(function (r) {
+      if (r.papers_full === null || r.papers_full === undefined) { return; }
+      var k = r.unit_a < r.unit_b ? r.unit_a + "|" + r.unit_b : r.unit_b + "|" + r.unit_a;
+      var p = pairs[k] || (pairs[k] = {a: r.unit_a, b: r.unit_b, papers: 0, salton: []});
+      p.papers += r.papers_full;
+      if (r.salton !== null && r.salton !== undefined) { p.salton.push(r.salton); }
+    });
+    var top = Object.keys(pairs).map(function (k) { return pairs[k]; })
+      .sort(function (x, y) { return y.papers - x.papers; }).slice(0, 40);
+    if (!top.length) { note(target, "No co-authored papers between countries in this selection."); return; }
+    var weight = {};
+    top.forEach(function (p) { weight[p.a] = (weight[p.a] || 0) + p.papers; weight[p.b] = (weight[p.b] || 0) + p.papers; });
+    var nodes = Object.keys(weight).sort(function (x, y) { return weight[y] - weight[x]; });
+    var pos = {};
+    nodes.forEach(function (n, i) {
+      var t = 2 * Math.PI * i / nodes.length;
+      pos[n] = [Math.cos(t), Math.sin(t)];
+    });
+    var maxPapers = top[0].papers, maxWeight = weight[nodes[0]];
+    var traces = top.map(function (p) {
+      var s = p.salton.length ? p.salton.reduce(function (u, v) { return u + v; }, 0) / p.salton.length : null;
+      return {type: "scatter", mode: "lines", x: [pos[p.a][0], pos[p.b][0]], y: [pos[p.a][1], pos[p.b][1]],
+        line: {width: 0.5 + 7 * p.papers / maxPapers, color: "rgba(0,114,178,0.45)"}, hoverinfo: "text",
+        text: p.a + " – " + p.b + ": " + fmt(p.papers, 0) + " papers" + (s === null ? "" : "; Salton " + fmt(s, 2)),
+        showlegend: false};
+    });
+    traces.push({type: "scatter", mode: "markers+text", x: nodes.map(function (n) { return pos[n][0]; }),
+      y: nodes.map(function (n) { return pos[n][1]; }), text: nodes, textposition: "top center",
+      marker: {size: nodes.map(function (n) { return 8 + 22 * Math.sqrt(weight[n] / maxWeight); }), color: "#E69F00",
+               line: {color: "#000", width: 0.5}},
+      hovertemplate: "%{text}<extra></extra>", showlegend: false});
+    return plot(target, traces, {height: 520, margin: {l: 10, r: 10, t: 10, b: 10},
+      xaxis: {visible: false, range: [-1.3, 1.3]}, yaxis: {visible: false, range: [-1.3, 1.3], scaleanchor: "x"},
+      hovermode: "closest"}, "coauthorship_network");
+  }
+
   function renderDrill(body) {
     var section = $("drill"), box = $("drill-body");
     if (!state.country) { section.hidden = true; return; }
@@ -331,7 +371,8 @@
       get("/flows", {page_size: 200}, flowsKeys),
       get("/organizations", {top: 20}, ["year_from", "year_to", "panel"]),
       get("/specialization", {level: "country", page_size: 1000}, ["region"]),
-      state.country ? get("/countries/" + encodeURIComponent(state.country), {}, ["year_from", "year_to", "panel"]) : Promise.resolve(null)
+      state.country ? get("/countries/" + encodeURIComponent(state.country), {}, ["year_from", "year_to", "panel"]) : Promise.resolve(null),
+      get("/collaboration/pairs", {level: "country", page_size: 1000}, ["year_from", "year_to"])
     ];
     try {
       var r = await Promise.all(jobs);
@@ -340,7 +381,7 @@
       renderRanking(r[1]);
       renderFlows(r[2]);
       renderDrill(r[5]);
-      await Promise.all([renderMap(r[1]), renderSankey(r[2]), renderOrgs(r[3]), renderSpec(r[4])]);
+      await Promise.all([renderMap(r[1]), renderSankey(r[2]), renderOrgs(r[3]), renderSpec(r[4]), renderCollab(r[6])]);
       document.body.dataset.ready = "1";
     } catch (err) {
       if (mine === seq) { showError(err); document.body.dataset.ready = "error"; }
