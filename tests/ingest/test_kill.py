@@ -1,16 +1,12 @@
 """SIGKILL an ingest mid-run (while staging, and inside the final transaction): the warehouse
 must come back at its previous committed state."""
 
-import os
-import signal
-import subprocess
-import sys
 import textwrap
-import time
 
 import pytest
 
 from talentflow.store.warehouse import Warehouse
+from tests.killing import kill_at_marker
 from tests.ingest.helpers import record, write_mirror
 
 SCRIPT = textwrap.dedent("""
@@ -54,18 +50,7 @@ def test_sigkill_leaves_previous_state(tmp_path, monkeypatch, where):
         before = wh.counts()
     assert before["works"] == 100
     marker = tmp_path / "marker"
-    proc = subprocess.Popen([sys.executable, "-c", SCRIPT, str(db), str(marker), where], env=os.environ.copy())
-    try:
-        deadline = time.time() + 60
-        while not marker.exists():
-            assert proc.poll() is None, "the ingest ended before it could be killed"
-            assert time.time() < deadline
-            time.sleep(0.05)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(10)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+    kill_at_marker(SCRIPT, [str(db), str(marker), where], marker)
     with Warehouse(db) as wh:  # opening replays the WAL; an uncommitted transaction is discarded
         assert wh.counts() == before
     s = ingest_paperlists(db)  # and the next ingest works (and clears the dead run's staging rows)

@@ -3,15 +3,11 @@ warehouse must come back at its previous state, and the next ingest must work.""
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import textwrap
-import time
 
 from talentflow.api import ingest_openalex
 from talentflow.store.warehouse import Warehouse
+from tests.killing import kill_at_marker
 
 SCRIPT = textwrap.dedent("""
     import sys, time, pathlib
@@ -36,18 +32,7 @@ def test_sigkill_mid_stream_leaves_previous_state(tmp_path, snapshot):
     with Warehouse(db, read_only=True) as wh:
         before = wh.counts()
     marker = tmp_path / "marker"
-    proc = subprocess.Popen([sys.executable, "-c", SCRIPT, str(db), str(snapshot), str(marker)], env=os.environ.copy())
-    try:
-        deadline = time.time() + 60
-        while not marker.exists():
-            assert proc.poll() is None, "the ingest ended before it could be killed"
-            assert time.time() < deadline
-            time.sleep(0.05)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(10)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+    kill_at_marker(SCRIPT, [str(db), str(snapshot), str(marker)], marker)
     with Warehouse(db) as wh:
         assert wh.counts() == before
     s = ingest_openalex(db, snapshot, work_filter=("all",))

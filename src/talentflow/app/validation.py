@@ -233,31 +233,28 @@ def _mobile(c: Comparables, row: pd.Series) -> Value | None:
                  "AI venues only; years differ (2008-2015 in the published study)")
 
 
-def _working_in(c: Comparables, row: pd.Series) -> Value | None:
+def _resident_share(c: Comparables, row: pd.Series, column: str, what: str, note: str) -> Value | None:
+    """Share of the researchers resident in the figure's year whose ``column`` is the figure's country."""
     iso = c.iso3(row["entity"])
     if iso is None:
         return None
     y = c.year_near(_year(row) or c.years()[1])
     res = c.resident()
     base = res[res["year"] == y]
-    v, lo, hi, _ = c.share(base, base["country"] == iso)
-    return Value(v, lo, hi, "percent", f"share of researchers resident in {y} whose residence country is {iso}",
-                 "talentflow places people by affiliation country, not by the institution's headquarters; "
-                 "its venues (robotics, NLP, OpenReview venues) differ from NeurIPS")
+    v, lo, hi, _ = c.share(base, base[column] == iso)
+    return Value(v, lo, hi, "percent", f"share of researchers resident in {y} whose {what} is {iso}", note)
+
+
+def _working_in(c: Comparables, row: pd.Series) -> Value | None:
+    return _resident_share(c, row, "country", "residence country",
+                           "talentflow places people by affiliation country, not by the institution's headquarters; "
+                           "its venues (robotics, NLP, OpenReview venues) differ from NeurIPS")
 
 
 def _by_origin(c: Comparables, row: pd.Series) -> Value | None:
-    iso = c.iso3(row["entity"])
-    if iso is None:
-        return None
-    y = c.year_near(_year(row) or c.years()[1])
-    res = c.resident()
-    base = res[res["year"] == y]
-    v, lo, hi, _ = c.share(base, base["origin"] == iso)
-    return Value(v, lo, hi, "percent",
-                 f"share of researchers resident in {y} whose first observed country is {iso}",
-                 "first observed (affiliation) country instead of undergraduate country: people who studied "
-                 "abroad before their first paper count for the country of that paper")
+    return _resident_share(c, row, "origin", "first observed country",
+                           "first observed (affiliation) country instead of undergraduate country: people who studied "
+                           "abroad before their first paper count for the country of that paper")
 
 
 def _origin_to(dest: str) -> Rule:

@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from talentflow.models.checks import reject_first
 from talentflow.errors import ConfigError, InputError
 
 EARTH_RADIUS_KM = 6371.0088  # mean Earth radius (IUGG)
@@ -233,26 +234,18 @@ def validate_policy_table(frame: pd.DataFrame, name: str = "policy table") -> pd
     for col in ("year", "intensity"):
         values = pd.to_numeric(out[col], errors="coerce")
         bad = values.isna() & out[col].notna() | out[col].isna()
-        if bad.any():
-            row = int(np.flatnonzero(bad.to_numpy())[0])
-            raise InputError(f"{name}: row {row + 1}, field {col!r}: {frame[col].iloc[row]!r} is not a number")
+        reject_first(bad, name, lambda r: f", field {col!r}: {frame[col].iloc[r]!r} is not a number")
         out[col] = values
     out["year"] = out["year"].astype(int)
     out["country"] = out["country"].astype(str).str.strip().str.upper()
     bad_c = ~out["country"].str.fullmatch(r"[A-Z]{3}")
-    if bad_c.any():
-        row = int(np.flatnonzero(bad_c.to_numpy())[0])
-        raise InputError(f"{name}: row {row + 1}, field 'country': {frame['country'].iloc[row]!r} is not an ISO3 code")
+    reject_first(bad_c, name, lambda r: f", field 'country': {frame['country'].iloc[r]!r} is not an ISO3 code")
     out["policy"] = out["policy"].astype(str).str.strip()
     bad_p = ~out["policy"].str.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*")
-    if bad_p.any():
-        row = int(np.flatnonzero(bad_p.to_numpy())[0])
-        raise InputError(f"{name}: row {row + 1}, field 'policy': {frame['policy'].iloc[row]!r} must be an identifier "
-                         "(letters, digits, underscore)")
+    reject_first(bad_p, name, lambda r: f", field 'policy': {frame['policy'].iloc[r]!r} must be an identifier "
+                                                  "(letters, digits, underscore)")
     dup = out.duplicated(["country", "year", "policy"])
-    if dup.any():
-        row = int(np.flatnonzero(dup.to_numpy())[0])
-        raise InputError(f"{name}: row {row + 1}: country/year/policy repeated")
+    reject_first(dup, name, lambda r: ": country/year/policy repeated")
     return out
 
 

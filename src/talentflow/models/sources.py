@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from talentflow.models.checks import reject_first
 from talentflow.errors import ConfigError, InputError, WarehouseError
 from talentflow.fetch import SCHOLARLY_MIGRATION, locate
 from talentflow.models.covariates import country_geography, pair_covariates, policy_wide, specialization_similarity
@@ -57,32 +58,22 @@ def validate_flows(frame: pd.DataFrame, name: str = "flows") -> pd.DataFrame:
     for col in ("origin", "destination"):
         values = out[col].astype("string").str.strip().str.upper()
         bad = values.isna() | ~values.fillna("").str.fullmatch(r"[A-Z]{3}")
-        if bad.any():
-            row = int(np.flatnonzero(bad.to_numpy())[0])
-            raise InputError(f"{name}: row {row + 1}, field {col!r}: {frame[col].iloc[row]!r} is not an ISO3 country code")
+        reject_first(bad, name, lambda r: f", field {col!r}: {frame[col].iloc[r]!r} is not an ISO3 country code")
         out[col] = values.astype(str)
     for col in ("year", "count"):
         values = pd.to_numeric(out[col], errors="coerce")
         bad = values.isna() | (values < 0)
-        if bad.any():
-            row = int(np.flatnonzero(bad.to_numpy())[0])
-            raise InputError(f"{name}: row {row + 1}, field {col!r}: {frame[col].iloc[row]!r} is not a non-negative number")
+        reject_first(bad, name, lambda r: f", field {col!r}: {frame[col].iloc[r]!r} is not a non-negative number")
         out[col] = values
     frac = out["year"] % 1 != 0
-    if frac.any():
-        row = int(np.flatnonzero(frac.to_numpy())[0])
-        raise InputError(f"{name}: row {row + 1}, field 'year': {frame['year'].iloc[row]!r} is not a whole year")
+    reject_first(frac, name, lambda r: f", field 'year': {frame['year'].iloc[r]!r} is not a whole year")
     out["year"] = out["year"].astype(int)
     out["count"] = out["count"].astype(float)
     same = out["origin"] == out["destination"]
-    if same.any():
-        row = int(np.flatnonzero(same.to_numpy())[0])
-        raise InputError(f"{name}: row {row + 1}: origin equals destination ({out['origin'].iloc[row]}); "
-                         "bilateral flows are between different countries")
+    reject_first(same, name, lambda r: f": origin equals destination ({out['origin'].iloc[r]}); "
+                                                 "bilateral flows are between different countries")
     dup = out.duplicated(["origin", "destination", "year"])
-    if dup.any():
-        row = int(np.flatnonzero(dup.to_numpy())[0])
-        raise InputError(f"{name}: row {row + 1}: origin/destination/year repeated; aggregate the counts first")
+    reject_first(dup, name, lambda r: ": origin/destination/year repeated; aggregate the counts first")
     return out.reset_index(drop=True)
 
 
