@@ -29,23 +29,65 @@ import time
 from pathlib import Path
 
 REFERENCE_SQL = """
-WITH cy AS (
-    SELECT researcher_id, year, country, sum(weight) AS w FROM observations WHERE country IS NOT NULL GROUP BY ALL),
-yr AS (
-    SELECT researcher_id, year, arg_min(country, (-w, country)) AS country FROM cy GROUP BY ALL),
-s1 AS (
-    SELECT *, CASE WHEN country IS DISTINCT FROM lag(country) OVER w THEN 1 ELSE 0 END AS brk
-    FROM yr WINDOW w AS (PARTITION BY researcher_id ORDER BY year)),
-s2 AS (
-    SELECT *, sum(brk) OVER (PARTITION BY researcher_id ORDER BY year ROWS UNBOUNDED PRECEDING) AS spell FROM s1),
-sp AS (
-    SELECT researcher_id, spell, any_value(country) AS country, min(year) AS first_year, max(year) AS last_year,
-           count(*) AS n FROM s2 GROUP BY ALL HAVING count(*) >= 2),
-mv AS (
-    SELECT lag(country) OVER w AS origin, country AS destination, first_year AS year
-    FROM sp WINDOW w AS (PARTITION BY researcher_id ORDER BY spell))
-SELECT origin, destination, year, count(*) AS count FROM mv
-WHERE origin IS NOT NULL AND origin <> destination GROUP BY ALL ORDER BY year, count DESC
+WITH
+cy AS (
+    SELECT researcher_id, year, country, sum(weight) AS w FROM observations
+    WHERE country IS NOT NULL AND researcher_id IN (SELECT researcher_id FROM researchers WHERE identity = 'stable_id')
+    GROUP BY ALL),
+yt AS (SELECT researcher_id, year, sum(w) AS total, max(w) AS wmax FROM cy GROUP BY ALL HAVING sum(w) >= {min_evidence}),
+c AS (SELECT cy.*, yt.total, cy.w >= yt.wmax - 1e-9 AS top FROM cy JOIN yt USING (researcher_id, year)),
+yn AS (SELECT researcher_id, year, count(*) AS n_top, min(country) AS c1 FROM c WHERE top GROUP BY ALL),
+nb AS (
+    SELECT *, last_value(CASE WHEN n_top = 1 THEN c1 END IGNORE NULLS) OVER (
+                  PARTITION BY researcher_id ORDER BY year ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS pc,
+              first_value(CASE WHEN n_top = 1 THEN c1 END IGNORE NULLS) OVER (
+                  PARTITION BY researcher_id ORDER BY year ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS nc
+    FROM yn),
+yr AS (  -- the modal country; a tie goes to the next decided year's country, then the previous one's
+    SELECT nb.researcher_id, nb.year, arg_min(c.country, (
+               CASE WHEN c.country = nb.nc THEN 0 WHEN c.country = nb.pc THEN 1 ELSE 2 END, c.country)) AS country
+    FROM nb JOIN c ON c.researcher_id = nb.researcher_id AND c.year = nb.year AND c.top GROUP BY ALL),
+s AS (
+    SELECT *, sum(brk) OVER (PARTITION BY researcher_id ORDER BY year ROWS UNBOUNDED PRECEDING) AS spell
+    FROM (SELECT *, CASE WHEN country IS DISTINCT FROM lag(country) OVER (PARTITION BY researcher_id ORDER BY year)
+                         THEN 1 ELSE 0 END AS brk FROM yr)),
+sp AS (SELECT researcher_id, spell, any_value(country) AS country, min(year) AS fy, max(year) AS ly, count(*) AS n
+       FROM s GROUP BY ALL),
+sp1 AS (  -- short stays between two spells at the same country come out
+    SELECT *, coalesce(lag(country) OVER w = lead(country) OVER w AND (n < {m} OR ly - fy + 1 <= {window}), FALSE) AS stay
+    FROM sp WINDOW w AS (PARTITION BY researcher_id ORDER BY spell)),
+k AS (
+    SELECT *, sum(brk) OVER (PARTITION BY researcher_id ORDER BY spell ROWS UNBOUNDED PRECEDING) AS s2
+    FROM (SELECT *, CASE WHEN country IS DISTINCT FROM lag(country) OVER (PARTITION BY researcher_id ORDER BY spell)
+                         THEN 1 ELSE 0 END AS brk FROM sp1 WHERE NOT stay)),
+mg AS (SELECT researcher_id, s2, any_value(country) AS country, min(fy) AS fy, max(ly) AS ly, sum(n) AS n
+       FROM k GROUP BY ALL),
+mg1 AS (SELECT *, lag(country) OVER w AS pc, lead(country) OVER w AS nc, lag(ly) OVER w AS pl, lead(fy) OVER w AS nf
+        FROM mg WINDOW w AS (PARTITION BY researcher_id ORDER BY s2)),
+cl AS (  -- evidence: own years plus neighbouring boundary years where the country holds boundary_share
+    SELECT mg1.*, CASE
+        WHEN n + (a.w IS NOT NULL)::INT + (b.w IS NOT NULL)::INT >= {m} THEN 'core'
+        WHEN pc IS NULL AND (nc IS NULL OR n + (a.w IS NOT NULL)::INT + (b.w IS NOT NULL)::INT >= {mo}) THEN 'core'
+        WHEN pc IS NULL OR nc IS NULL OR pc = nc THEN 'other' ELSE 'ambiguous' END AS ep
+    FROM mg1
+    LEFT JOIN c a ON a.researcher_id = mg1.researcher_id AND a.year = mg1.pl AND a.country = mg1.country
+         AND a.w >= {bs} * a.total - 1e-9
+    LEFT JOIN c b ON b.researcher_id = mg1.researcher_id AND b.year = mg1.nf AND b.country = mg1.country
+         AND b.w >= {bs} * b.total - 1e-9),
+core AS (
+    SELECT researcher_id, ci, any_value(country) AS country, min(fy) AS fy, max(ly) AS ly
+    FROM (SELECT *, sum(brk) OVER (PARTITION BY researcher_id ORDER BY s2 ROWS UNBOUNDED PRECEDING) AS ci
+          FROM (SELECT *, CASE WHEN country IS DISTINCT FROM lag(country) OVER (PARTITION BY researcher_id ORDER BY s2)
+                               THEN 1 ELSE 0 END AS brk FROM cl WHERE ep = 'core'))
+    GROUP BY ALL),
+mv AS (SELECT researcher_id, ci, lag(country) OVER w AS origin, country AS destination, lag(ly) OVER w AS yf,
+              fy AS year FROM core WINDOW w AS (PARTITION BY researcher_id ORDER BY ci)),
+chain AS (  -- a short spell at a third country, with room for a persisting stay, makes the move ambiguous
+    SELECT DISTINCT m.researcher_id, m.ci FROM mv m JOIN cl a ON a.researcher_id = m.researcher_id
+        AND a.ep = 'ambiguous' AND a.fy > m.yf AND a.fy < m.year AND a.country <> m.destination
+        AND a.country <> m.origin AND a.nf - a.pl - 1 >= {m})
+SELECT origin, destination, year, count(*) AS count
+FROM mv ANTI JOIN chain USING (researcher_id, ci) WHERE origin IS NOT NULL GROUP BY ALL ORDER BY ALL
 """
 
 GENERATE_SQL = """
@@ -76,6 +118,16 @@ INSERT INTO researchers SELECT researcher_id, researcher_id, 'bench', NULL, 'sta
 INSERT INTO institutions SELECT DISTINCT institution_id, institution_id, 'education', NULL, NULL, NULL, NULL, NULL
     FROM observations;
 """
+
+
+def reference_sql() -> str:
+    """The reference query with the default parameters' values (it implements the default rules only)."""
+    from talentflow.inference.params import InferenceParams
+
+    p = InferenceParams()
+    assert (p.tie_break, p.chain_rule, p.padding, p.identity) == ("next", "room", "carry_forward", "stable_id"), p
+    return REFERENCE_SQL.format(min_evidence=p.min_evidence, m=p.min_spell_years, mo=p.min_origin_years,
+                                window=p.temporary_window, bs=p.boundary_share)
 
 
 def generate(path: Path, n: int) -> None:
@@ -114,10 +166,14 @@ def child(mode: str, path: str, memory_limit: str, tmp: str) -> None:
 
             summary = run_inference(wh, InferenceParams())
             out = flows(wh, select(wh, summary.params_id))
+            print("steps: " + ", ".join(f"{k.removeprefix('_inf_')} {v:.1f} s" for k, v in summary.step_seconds.items()),
+                  file=sys.stderr)
         else:
-            out = wh.query(REFERENCE_SQL)
+            out = wh.query(reference_sql())
         seconds = time.perf_counter() - t0
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    cells = out[["origin", "destination", "year", "count"]].astype({"year": "int64", "count": "int64"})
+    cells.sort_values(["origin", "destination", "year"]).to_csv(Path(tmp) / f"{mode}_flows.csv", index=False)
     print(json.dumps({"seconds": seconds, "peak_mb": peak_kb / 1024, "flows": int(out["count"].sum()),
                       "cells": len(out)}))
 
@@ -127,7 +183,9 @@ def measure(mode: str, path: Path, memory_limit: str, tmp: Path) -> dict:
                          capture_output=True, text=True, check=False)
     if res.returncode != 0:
         raise SystemExit(f"{mode} run failed:\n{res.stderr[-3000:]}")
-    return json.loads(res.stdout.strip().splitlines()[-1])
+    out = json.loads(res.stdout.strip().splitlines()[-1])
+    out["steps"] = next((line for line in res.stderr.splitlines() if line.startswith("steps: ")), "")
+    return out
 
 
 def main() -> None:
@@ -151,16 +209,22 @@ def main() -> None:
             print(f"generated {size:,} observations in {time.perf_counter() - t0:.1f} s -> {db}", flush=True)
         ref = measure("reference", db, args.memory_limit, work / "tmp")
         tf = measure("talentflow", db, args.memory_limit, work / "tmp")
+        print(f"{size:>12,} rows  talentflow {tf['steps']}", flush=True)
+        same = ((work / "tmp" / "talentflow_flows.csv").read_text()
+                == (work / "tmp" / "reference_flows.csv").read_text())
+        tf["identical"] = same
         rows.append((size, tf, ref))
         print(f"{size:>12,} rows  talentflow {tf['seconds']:7.1f} s {tf['peak_mb']:7.0f} MB  "
               f"reference {ref['seconds']:7.1f} s {ref['peak_mb']:7.0f} MB  "
               f"time ratio {tf['seconds'] / ref['seconds']:.2f}x  memory ratio {tf['peak_mb'] / ref['peak_mb']:.2f}x  "
-              f"moves {tf['flows']:,} vs {ref['flows']:,}", flush=True)
-    print("\n| rows | talentflow s | reference s | time ratio | talentflow peak MB | reference peak MB | moves tf / ref |")
-    print("|---:|---:|---:|---:|---:|---:|---:|")
+              f"moves {tf['flows']:,} vs {ref['flows']:,}, flows identical: {same}", flush=True)
+    print("\n| rows | talentflow s | reference s | time ratio | talentflow peak MB | reference peak MB | moves | "
+          "flows identical |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---|")
     for size, tf, ref in rows:
         print(f"| {size:,} | {tf['seconds']:.1f} | {ref['seconds']:.1f} | {tf['seconds'] / ref['seconds']:.2f} | "
-              f"{tf['peak_mb']:.0f} | {ref['peak_mb']:.0f} | {tf['flows']:,} / {ref['flows']:,} |")
+              f"{tf['peak_mb']:.0f} | {ref['peak_mb']:.0f} | {tf['flows']:,} / {ref['flows']:,} | "
+              f"{'yes' if tf['identical'] else 'NO'} |")
 
 
 if __name__ == "__main__":

@@ -26,10 +26,11 @@ from talentflow.store.warehouse import Warehouse
 GRID = {
     "tie_break": ["previous", "next"],
     "temporary_window": [1, 2],
-    "min_spell_years": [1, 2, 3],
+    "min_spell_years": [2, 3],
     "min_origin_years": [1, 2],
-    "point_estimate": ["year_to", "midpoint"],
-    "chain_rule": ["skip", "ambiguous"],
+    "point_estimate": ["evidence", "midpoint"],
+    "chain_rule": ["room", "ambiguous", "skip"],
+    "boundary_share": [0.2, 0.3, 0.5, 1.0],
 }
 
 

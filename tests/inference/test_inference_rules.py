@@ -45,10 +45,37 @@ def test_censored_and_ambiguous():
     got = country_events(obs)
     assert ("c", "censored", "FRA", "GBR", 2012, 2013) in got
     assert ("m", "ambiguous", "ITA", "ESP", 2011, 2012) in got
-    # chain_rule: with 'ambiguous' (default) ITA -> CHE through ESP is not called a migration
-    assert ("m", "ambiguous", "ITA", "CHE", 2011, 2013) in got
+    # chain_rule 'room' (default): ESP, seen once in 2012 between ITA (last 2011) and CHE (first 2013),
+    # had no room for a persisting stay: ITA -> CHE is a migration; 'ambiguous' refuses to say
+    assert ("m", "migration", "ITA", "CHE", 2011, 2013) in got
+    strict = country_events(obs, InferenceParams(chain_rule="ambiguous"))
+    assert ("m", "ambiguous", "ITA", "CHE", 2011, 2013) in strict
     skip = country_events(obs, InferenceParams(chain_rule="skip"))
     assert ("m", "migration", "ITA", "CHE", 2011, 2013) in skip
+
+
+def test_chain_with_room_for_a_stay_is_ambiguous():
+    # ESP seen once in 2013, but 2012-2014 were unobserved: it may have been a two-year position
+    obs = careers({"m": [(2010, "ITA"), (2011, "ITA"), (2013, "ESP"), (2015, "CHE"), (2016, "CHE")]})
+    assert ("m", "ambiguous", "ITA", "CHE", 2011, 2015) in country_events(obs)
+    assert ("m", "migration", "ITA", "CHE", 2011, 2015) in country_events(obs, InferenceParams(chain_rule="skip"))
+
+
+def test_publication_lag_counts_as_evidence_and_dates_the_move():
+    # USA seen alone in 2019 only; 2020 has two papers from China and one late paper still from the USA
+    rows = careers({"l": [(2019, "USA"), (2020, "CHN"), (2020, "CHN"), (2020, "USA"), (2022, "CHN")]})
+    got = infer(rows).events
+    move = got[got["event_type"] == "migration"]
+    assert move[["origin", "destination", "year_from", "year_to"]].values.tolist() == [["USA", "CHN", 2019, 2020]]
+    assert move["year"].item() == 2020  # both countries seen in 2020: the move year (point_estimate 'evidence')
+    # without boundary evidence the one-year first spell cannot be an origin
+    off = infer(rows, InferenceParams(boundary_share=1.0)).events
+    assert "migration" not in set(off["event_type"])
+    # a gap: last seen in the USA alone in 2017, first in China in 2020 with a late US paper
+    gap = careers({"g": [(2016, "USA"), (2017, "USA"), (2020, "CHN"), (2020, "CHN"), (2020, "USA"), (2021, "CHN")]})
+    assert infer(gap).events.query("event_type == 'migration'")["year"].item() == 2020
+    assert infer(gap, InferenceParams(point_estimate="midpoint")).events.query(
+        "event_type == 'migration'")["year"].item() == 2019  # (2017 + 2020 + 1) // 2
 
 
 def test_traveler_and_tie_break():

@@ -8,6 +8,7 @@ DuckDB does the work); ``talentflow.inference.run`` runs the same steps inside t
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import duckdb
@@ -15,7 +16,8 @@ import pandas as pd
 
 from talentflow.inference.events import EVENT_COLUMNS, events_sql
 from talentflow.inference.params import InferenceParams
-from talentflow.inference.residence import (RESIDENCE_COLUMNS, core_sql, mspells_sql, observed_years_sql,
+from talentflow.inference.residence import (RESIDENCE_COLUMNS, core_sql, country_years_sql, mspells_sql,
+                                            observed_years_sql,
                                             residence_from_sql, rspells_sql)
 
 OBS_COLUMNS = ("researcher_id", "year", "country", "institution_id", "hub", "weight")
@@ -23,20 +25,27 @@ OBS_COLUMNS = ("researcher_id", "year", "country", "institution_id", "hub", "wei
 
 def inference_steps(p: InferenceParams, obs: str, institutions: str, prefix: str = "_inf_") -> list[tuple[str, str]]:
     """The steps as (temporary table name, SELECT statement), in order."""
-    oy, rsp, msp, core, res, ev = (prefix + n for n in ("oyears", "rspells", "mspells", "core", "residence", "events"))
+    cy, oy, rsp, msp, core, res, ev = (prefix + n for n in ("cyears", "oyears", "rspells", "mspells", "core",
+                                                           "residence", "events"))
     return [
-        (oy, observed_years_sql(p, obs)),
+        (cy, country_years_sql(p, obs)),
+        (oy, observed_years_sql(p, cy)),
         (rsp, rspells_sql(p, oy)),
-        (msp, mspells_sql(p, rsp)),
+        (msp, mspells_sql(p, rsp, cy)),
         (core, core_sql(msp)),
         (res, residence_from_sql(p, oy, rsp, msp, institutions)),
-        (ev, events_sql(p, obs, oy, msp, core, res)),
+        (ev, events_sql(p, cy, oy, msp, core, res)),
     ]
 
 
-def run_steps(con: duckdb.DuckDBPyConnection, steps: list[tuple[str, str]]) -> None:
+def run_steps(con: duckdb.DuckDBPyConnection, steps: list[tuple[str, str]]) -> dict[str, float]:
+    """Materialize the steps in order; returns each step's wall time in seconds."""
+    seconds = {}
     for name, sql in steps:
+        started = time.perf_counter()
         con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}").fetchall()
+        seconds[name] = round(time.perf_counter() - started, 3)
+    return seconds
 
 
 def drop_steps(con: duckdb.DuckDBPyConnection, steps: list[tuple[str, str]]) -> None:

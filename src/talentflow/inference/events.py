@@ -34,11 +34,15 @@ EVENT_COLUMNS = ("researcher_id", "kind", "event_type", "origin", "destination",
 
 
 def _point(p: InferenceParams) -> str:
-    return {"year_to": "year_to", "year_from": "year_from",
-            "midpoint": "CAST((year_from + year_to + 1) // 2 AS INTEGER)"}[p.point_estimate]
+    midpoint = "CAST((year_from + year_to + 1) // 2 AS INTEGER)"
+    # evidence: the year both countries are seen in (the origin still seen in the first year at the
+    # destination: publication lag; or the destination already seen in the last year at the origin)
+    evidence = f"CASE WHEN lag_to THEN year_to WHEN lead_from THEN year_from ELSE {midpoint} END"
+    return {"year_to": "year_to", "year_from": "year_from", "midpoint": midpoint,
+            "evidence": evidence}[p.point_estimate]
 
 
-def events_sql(p: InferenceParams, obs: str, oyears: str, spells: str, core: str, residence: str) -> str:
+def events_sql(p: InferenceParams, cyears: str, oyears: str, spells: str, core: str, residence: str) -> str:
     """All events, one row each, in EVENT_COLUMNS order."""
     if p.return_rule == "any_previous":
         is_return = "coalesce(list_contains(before, country), false)"
@@ -46,7 +50,10 @@ def events_sql(p: InferenceParams, obs: str, oyears: str, spells: str, core: str
         is_return = "country = first_country"
     m = int(p.min_spell_years)
     mo = int(p.min_origin_years)
-    chain_ambiguous = "TRUE" if p.chain_rule == "ambiguous" else "FALSE"
+    bs = float(p.boundary_share)
+    chain_ambiguous = "FALSE" if p.chain_rule == "skip" else "TRUE"
+    # ``room``: only a short spell with room around it for a persisting stay makes the move ambiguous
+    room = f"a.next_first - a.prev_last - 1 >= {m}" if p.chain_rule == "room" else "TRUE"
     return f"""WITH
     cm AS MATERIALIZED (
         SELECT *, lag(country) OVER w AS origin, lag(last_year) OVER w AS year_from,
@@ -58,7 +65,7 @@ def events_sql(p: InferenceParams, obs: str, oyears: str, spells: str, core: str
         SELECT c.researcher_id, c.core_idx, string_agg(DISTINCT a.country, ',' ORDER BY a.country) AS via
         FROM cm c JOIN {spells} a ON a.researcher_id = c.researcher_id AND a.episode = 'ambiguous'
              AND a.prev_country IS NOT NULL AND a.first_year > c.year_from AND a.first_year < c.first_year
-             AND a.country <> c.country AND a.country <> c.origin
+             AND a.country <> c.country AND a.country <> c.origin AND {room}
         WHERE c.origin IS NOT NULL GROUP BY ALL),
     cmoves AS MATERIALIZED (
         SELECT cm.researcher_id,
@@ -88,12 +95,15 @@ def events_sql(p: InferenceParams, obs: str, oyears: str, spells: str, core: str
         SELECT e.researcher_id, 'country' AS kind, e.event_type, e.origin, e.destination,
                e.origin AS origin_country, e.destination AS destination_country,
                f.institution_id AS origin_institution, t.institution_id AS destination_institution,
-               f.hub AS origin_hub, t.hub AS destination_hub, e.year_from, e.year_to, e.reason
+               f.hub AS origin_hub, t.hub AS destination_hub, e.year_from, e.year_to, e.reason,
+               lt.w IS NOT NULL AS lag_to, lf.w IS NOT NULL AS lead_from
         FROM (SELECT * FROM cmoves UNION ALL SELECT * FROM cother) e
         LEFT JOIN {oyears} f ON f.researcher_id = e.researcher_id AND f.year = e.year_from
-        LEFT JOIN {oyears} t ON t.researcher_id = e.researcher_id AND t.year = e.year_to),
-    ocw AS (
-        SELECT researcher_id, year, country, sum(weight) AS w FROM {obs} WHERE country IS NOT NULL GROUP BY ALL),
+        LEFT JOIN {oyears} t ON t.researcher_id = e.researcher_id AND t.year = e.year_to
+        LEFT JOIN {cyears} lt ON lt.researcher_id = e.researcher_id AND lt.year = e.year_to AND lt.country = e.origin
+             AND lt.w >= {bs} * lt.total - 1e-9
+        LEFT JOIN {cyears} lf ON lf.researcher_id = e.researcher_id AND lf.year = e.year_from
+             AND lf.country = e.destination AND lf.w >= {bs} * lf.total - 1e-9),
     travel AS (
         SELECT o.researcher_id, 'country' AS kind, 'traveler' AS event_type, r.country AS origin,
                o.country AS destination, r.country AS origin_country, o.country AS destination_country,
@@ -101,7 +111,7 @@ def events_sql(p: InferenceParams, obs: str, oyears: str, spells: str, core: str
                NULL AS destination_hub, min(o.year) AS year_from, max(o.year) AS year_to,
                'co-affiliation in ' || o.country || ' in ' || count(*) || ' year(s) of residence in ' || r.country
                    AS reason
-        FROM ocw o JOIN {residence} r ON r.researcher_id = o.researcher_id AND r.year = o.year
+        FROM {cyears} o JOIN {residence} r ON r.researcher_id = o.researcher_id AND r.year = o.year
         WHERE r.status = 'observed' AND r.observed_country = r.country AND o.country <> r.country
               AND o.w >= {float(p.traveler_min_weight)!r}
         GROUP BY o.researcher_id, r.country, o.country),
@@ -159,15 +169,16 @@ def events_sql(p: InferenceParams, obs: str, oyears: str, spells: str, core: str
     allev AS (
         SELECT researcher_id, kind, event_type, origin, destination, origin_country, destination_country,
                origin_institution, destination_institution, origin_hub, destination_hub,
-               NULL::VARCHAR AS origin_sector, NULL::VARCHAR AS destination_sector, year_from, year_to, reason
+               NULL::VARCHAR AS origin_sector, NULL::VARCHAR AS destination_sector, year_from, year_to, reason,
+               lag_to, lead_from
         FROM country_ev
         UNION ALL
         SELECT researcher_id, kind, event_type, origin, destination, origin_country, destination_country,
                origin_institution, destination_institution, origin_hub, destination_hub,
-               NULL::VARCHAR, NULL::VARCHAR, year_from, year_to, reason
+               NULL::VARCHAR, NULL::VARCHAR, year_from, year_to, reason, FALSE, FALSE
         FROM travel
-        UNION ALL SELECT * FROM inst_ev
-        UNION ALL SELECT * FROM sector_ev)
+        UNION ALL SELECT *, FALSE, FALSE FROM inst_ev
+        UNION ALL SELECT *, FALSE, FALSE FROM sector_ev)
     SELECT researcher_id, kind, event_type, origin, destination, origin_country, destination_country,
            origin_institution, destination_institution, origin_hub, destination_hub, origin_sector,
            destination_sector, CAST(year_from AS INTEGER) AS year_from, CAST(year_to AS INTEGER) AS year_to,

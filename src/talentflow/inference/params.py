@@ -1,7 +1,7 @@
 """The rules of career inference, as one frozen dataclass (recorded in meta_runs with every result).
 
 Every choice that changes a residence year or an event is a field here. ``InferenceParams()`` are
-the defaults, tuned on simulated careers (``talentflow simulate``, seed 7; scored on seed 1);
+the defaults, tuned on simulated careers (``bench/tune_inference.py``: seed 7; scored on seed 1);
 ``load_params(path)`` reads a TOML file (top level, or a ``[inference]`` table) and
 ``with_overrides`` applies command-line options. Values are validated at construction.
 """
@@ -19,9 +19,9 @@ from talentflow.errors import ConfigError
 Identity = Literal["stable_id", "all"]
 TieBreak = Literal["previous", "next", "alphabetical"]
 Padding = Literal["carry_forward", "none"]
-PointEstimate = Literal["year_to", "year_from", "midpoint"]
+PointEstimate = Literal["evidence", "year_to", "year_from", "midpoint"]
 ReturnRule = Literal["any_previous", "origin"]
-ChainRule = Literal["skip", "ambiguous"]
+ChainRule = Literal["skip", "ambiguous", "room"]
 
 _LITERALS = {"identity": Identity, "tie_break": TieBreak, "padding": Padding, "point_estimate": PointEstimate,
              "return_rule": ReturnRule,
@@ -54,16 +54,27 @@ class InferenceParams:
         + 1) is at most this many years is a temporary stay, however many years it is seen.
     min_origin_years: observed years the first spell needs to be an origin that a migration
         can leave; a shorter first spell followed by a persistent one is ``ambiguous``.
-    point_estimate: the event's single year: the first year seen at the destination
-        (``year_to``), the last year seen at the origin (``year_from``), or the middle of the
-        interval (``midpoint``, rounded up).
+    point_estimate: the event's single year: ``evidence`` (the default: the first year seen at
+        the destination when the origin is still seen in it, as publication lag makes a
+        move year show both; the last year seen at the origin when the destination already
+        shows in it; otherwise the middle of the interval, rounded up), the first year seen at
+        the destination (``year_to``), the last year seen at the origin (``year_from``), or
+        the middle of the interval (``midpoint``, rounded up).
     return_rule: a migration is a ``return`` when its destination is ``any_previous`` country
         of residence, or only the ``origin`` (first) country.
     chain_rule: a move from A to C with a short (ambiguous) spell at a third country B between
-        them: ``skip`` B and call A -> C a migration, or call it ``ambiguous`` (it may be two
-        moves, A -> B -> C).
+        them: ``skip`` B and call A -> C a migration; call it ``ambiguous`` (it may be two
+        moves, A -> B -> C); or ``room`` (the default): ambiguous only when the unobserved
+        years around B leave room for a persisting stay there (the years between the last
+        year seen at A and the first seen at C number at least ``min_spell_years``),
+        otherwise a migration A -> C (B was a visit).
     traveler_min_weight: a co-affiliation abroad in a year of residence elsewhere makes a
         ``traveler`` event when its weight is at least this.
+    boundary_share: a spell's evidence is its observed years plus each neighbouring spell's
+        boundary year (the year before it begins, the year after it ends) in which its
+        country holds at least this share of the located weight: a move year often shows the
+        old affiliation on late papers beside the new one (publication lag). 1 turns it off
+        (only a country's own observed years count). Also used by ``point_estimate=evidence``.
     year_min, year_max: only observations of these years (inclusive) are used.
     """
 
@@ -75,10 +86,11 @@ class InferenceParams:
     min_spell_years: int = 2
     temporary_window: int = 1
     min_origin_years: int = 2
-    point_estimate: PointEstimate = "midpoint"
+    point_estimate: PointEstimate = "evidence"
     return_rule: ReturnRule = "any_previous"
-    chain_rule: ChainRule = "ambiguous"
+    chain_rule: ChainRule = "room"
     traveler_min_weight: float = 0.25
+    boundary_share: float = 0.2
     year_min: int = 0
     year_max: int = 9999
 
@@ -93,6 +105,8 @@ class InferenceParams:
                 raise ConfigError(f"inference parameter {name}={value!r}: expected a whole number >= 0")
         if self.min_spell_years < 1 or self.min_origin_years < 1:
             raise ConfigError("inference parameters min_spell_years and min_origin_years must be >= 1")
+        if not isinstance(self.boundary_share, (int, float)) or not 0 <= self.boundary_share <= 1:
+            raise ConfigError(f"inference parameter boundary_share={self.boundary_share!r}: expected a share in [0, 1]")
         for name in ("min_evidence", "traveler_min_weight"):
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 10:

@@ -38,57 +38,63 @@ def _sector_case(col: str) -> str:
     return f"CASE {col} {arms} END"
 
 
-def observed_years_sql(p: InferenceParams, obs: str) -> str:
-    """One row per observed researcher-year: observed_country, share, located weight, institution, hub."""
-    prio = {"previous": ("prev_c", "next_c"), "next": ("next_c", "prev_c"), "alphabetical": (None, None)}[p.tie_break]
-    first, second = prio
-    if first is None:
-        choice = "min(c.country)"
-    else:
-        choice = (f"arg_min(c.country, (CASE WHEN c.country = d.{first} THEN 0 WHEN c.country = d.{second} THEN 1 "
-                  f"ELSE 2 END, c.country))")
+def country_years_sql(p: InferenceParams, obs: str) -> str:
+    """One row per researcher, year and country with located weight: ``w`` (summed fractional
+    weights), ``total`` (the year's located weight), ``wmax`` (the year's largest ``w``) and
+    ``pick``, the country's modal institution and hub that year (heaviest, then by id). Years
+    below ``min_evidence`` are left out."""
     return f"""WITH
-    ih0 AS MATERIALIZED (
+    ih0 AS (
         SELECT researcher_id, year, country, institution_id, hub, sum(weight) AS w
         FROM {obs} WHERE country IS NOT NULL GROUP BY ALL),
     cy AS (
-        SELECT researcher_id, year, country, sum(w) AS w FROM ih0 GROUP BY ALL),
+        SELECT researcher_id, year, country, sum(w) AS w,
+               arg_min({{'i': institution_id, 'h': hub}},
+                       (institution_id IS NULL, -round(w, 9), institution_id, hub IS NULL, hub)) AS pick
+        FROM ih0 GROUP BY ALL),
     yt AS (
         SELECT researcher_id, year, sum(w) AS total, max(w) AS wmax
-        FROM cy GROUP BY ALL HAVING sum(w) >= {float(p.min_evidence)!r}),
-    cand AS MATERIALIZED (
-        SELECT cy.researcher_id, cy.year, cy.country, cy.w, yt.total
-        FROM cy JOIN yt USING (researcher_id, year) WHERE cy.w >= yt.wmax - 1e-9),
+        FROM cy GROUP BY ALL HAVING sum(w) >= {float(p.min_evidence)!r})
+    SELECT cy.researcher_id, cy.year, cy.country, cy.w, yt.total, yt.wmax, cy.pick
+    FROM cy JOIN yt ON yt.researcher_id = cy.researcher_id AND yt.year = cy.year"""
+
+
+def observed_years_sql(p: InferenceParams, cyears: str) -> str:
+    """One row per observed researcher-year: observed_country, share, located weight, institution, hub, spell."""
+    prio = {"previous": ("prev_c", "next_c"), "next": ("next_c", "prev_c"), "alphabetical": (None, None)}[p.tie_break]
+    first, second = prio
+    if first is None:
+        key = "c.country"
+    else:
+        key = f"(CASE WHEN c.country = d.{first} THEN 0 WHEN c.country = d.{second} THEN 1 ELSE 2 END, c.country)"
+    return f"""WITH
+    cand AS (
+        SELECT * FROM {cyears} WHERE w >= wmax - 1e-9),
     cnt AS (
-        SELECT researcher_id, year, count(*) AS n_cand, min(country) AS first_cand, max(w) AS w, max(total) AS total
+        SELECT researcher_id, year, count(*) AS n_cand, min(country) AS first_cand, arg_min(pick, country) AS first_pick,
+               max(w) AS w, max(total) AS total
         FROM cand GROUP BY ALL),
-    dec AS MATERIALIZED (
-        SELECT *, CASE WHEN n_cand = 1 THEN first_cand END AS decided,
+    dec AS (
+        SELECT *,
             last_value(CASE WHEN n_cand = 1 THEN first_cand END IGNORE NULLS) OVER (
                 PARTITION BY researcher_id ORDER BY year ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_c,
             first_value(CASE WHEN n_cand = 1 THEN first_cand END IGNORE NULLS) OVER (
                 PARTITION BY researcher_id ORDER BY year ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS next_c
         FROM cnt),
     tied AS (
-        SELECT d.researcher_id, d.year, {choice} AS country
+        SELECT d.researcher_id, d.year, arg_min(c.country, {key}) AS country, arg_min(c.pick, {key}) AS pick
         FROM dec d JOIN cand c ON c.researcher_id = d.researcher_id AND c.year = d.year
         WHERE d.n_cand > 1 GROUP BY ALL),
-    yr AS MATERIALIZED (
-        SELECT d.researcher_id, d.year, coalesce(d.decided, t.country) AS observed_country,
-               d.w / d.total AS share, d.total AS located_weight, d.n_cand > 1 AS tie
-        FROM dec d LEFT JOIN tied t ON d.n_cand > 1 AND t.researcher_id = d.researcher_id AND t.year = d.year),
-    ihp AS (
-        SELECT o.researcher_id, o.year,
-               arg_min({{'i': o.institution_id, 'h': o.hub}},
-                       (o.institution_id IS NULL, -round(o.w, 9), o.institution_id, o.hub IS NULL, o.hub)) AS pick
-        FROM ih0 o JOIN yr ON yr.researcher_id = o.researcher_id AND yr.year = o.year
-             AND yr.observed_country = o.country
-        GROUP BY ALL),
+    yr AS (
+        SELECT d.researcher_id, d.year, coalesce(t.country, d.first_cand) AS observed_country,
+               d.w / d.total AS share, d.total AS located_weight, d.n_cand > 1 AS tie,
+               coalesce(t.pick, d.first_pick) AS pick
+        FROM dec d LEFT JOIN tied t ON t.researcher_id = d.researcher_id AND t.year = d.year),
     s1 AS (
-        SELECT yr.*, ihp.pick.i AS institution_id, ihp.pick.h AS hub,
+        SELECT researcher_id, year, observed_country, share, located_weight, tie, pick.i AS institution_id,
+               pick.h AS hub,
                CASE WHEN observed_country IS DISTINCT FROM lag(observed_country) OVER w THEN 1 ELSE 0 END AS brk
-        FROM yr LEFT JOIN ihp USING (researcher_id, year)
-        WINDOW w AS (PARTITION BY yr.researcher_id ORDER BY yr.year))
+        FROM yr WINDOW w AS (PARTITION BY researcher_id ORDER BY year))
     SELECT * EXCLUDE (brk),
            sum(brk) OVER (PARTITION BY researcher_id ORDER BY year ROWS UNBOUNDED PRECEDING) AS spell
     FROM s1"""
@@ -120,10 +126,10 @@ def rspells_sql(p: InferenceParams, oyears: str) -> str:
     SELECT *, NULL AS spell2 FROM sp2 WHERE temp"""
 
 
-def mspells_sql(p: InferenceParams, rspells: str) -> str:
+def mspells_sql(p: InferenceParams, rspells: str, cyears: str) -> str:
     """Spells after the short stays are taken out (merged), classified: core, censored, ambiguous,
     temporary; plus the short stays themselves (``temporary``, spell2 NULL)."""
-    m, mo = int(p.min_spell_years), int(p.min_origin_years)
+    m, mo, bs = int(p.min_spell_years), int(p.min_origin_years), float(p.boundary_share)
     return f"""WITH
     mg AS (
         SELECT researcher_id, spell2, any_value(country) AS country, min(first_year) AS first_year,
@@ -132,16 +138,26 @@ def mspells_sql(p: InferenceParams, rspells: str) -> str:
     mg1 AS (
         SELECT *, lag(country) OVER w AS prev_country, lead(country) OVER w AS next_country,
                lag(last_year) OVER w AS prev_last, lead(first_year) OVER w AS next_first
-        FROM mg WINDOW w AS (PARTITION BY researcher_id ORDER BY spell2))
+        FROM mg WINDOW w AS (PARTITION BY researcher_id ORDER BY spell2)),
+    mg2 AS (
+        -- evidence: the spell's own years, plus the neighbouring spells' boundary years where the
+        -- spell's country holds at least boundary_share of the located weight (publication lag)
+        SELECT g.*, g.n_years + CASE WHEN a.w IS NULL THEN 0 ELSE 1 END + CASE WHEN b.w IS NULL THEN 0 ELSE 1 END
+                   AS n_evidence
+        FROM mg1 g
+        LEFT JOIN {cyears} a ON a.researcher_id = g.researcher_id AND a.year = g.prev_last AND a.country = g.country
+             AND a.w >= {bs} * a.total - 1e-9
+        LEFT JOIN {cyears} b ON b.researcher_id = g.researcher_id AND b.year = g.next_first AND b.country = g.country
+             AND b.w >= {bs} * b.total - 1e-9)
     SELECT researcher_id, spell2, country, first_year, last_year, n_years, prev_country, next_country, prev_last,
            next_first, CASE
-            WHEN n_years >= {m} THEN 'core'
-            WHEN prev_country IS NULL AND (next_country IS NULL OR n_years >= {mo}) THEN 'core'
+            WHEN n_evidence >= {m} THEN 'core'
+            WHEN prev_country IS NULL AND (next_country IS NULL OR n_evidence >= {mo}) THEN 'core'
             WHEN prev_country IS NULL THEN 'ambiguous'
             WHEN next_country IS NULL THEN 'censored'
             WHEN prev_country = next_country THEN 'temporary'
             ELSE 'ambiguous' END AS episode
-    FROM mg1
+    FROM mg2
     UNION ALL
     SELECT researcher_id, NULL, country, first_year, last_year, n_years, prev_country, next_country, prev_last,
            next_first, 'temporary'

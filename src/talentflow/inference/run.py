@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from talentflow.errors import WarehouseError
 from talentflow.inference.engine import drop_steps, inference_steps, obs_view_sql, run_steps
@@ -31,6 +31,7 @@ class InferenceSummary:
     n_events: int
     seconds: float
     events_by_type: dict
+    step_seconds: dict = field(default_factory=dict)  # wall time of each step, then of writing the results
 
 
 def identity_filter(p: InferenceParams, alias: str = "o") -> str:
@@ -47,20 +48,29 @@ def run_inference(wh: Warehouse, params: InferenceParams | None = None) -> Infer
     if wh.count("observations") == 0:
         raise WarehouseError(f"the warehouse {wh.path or ':memory:'} has no observations; ingest some first "
                              "(talentflow ingest paperlists|csv ...)")
-    wh.execute("CREATE OR REPLACE TEMP VIEW _inf_obs AS "
-               + obs_view_sql("observations o", params, identity_filter(params)))
+    # The steps run on integer researcher keys (joins, windows and sorts on them are much cheaper
+    # than on text ids); _inf_ids maps them back when the results are written.
+    wh.execute("CREATE OR REPLACE TEMP TABLE _inf_ids AS SELECT researcher_id, "
+               "CAST(row_number() OVER (ORDER BY researcher_id) AS INTEGER) AS rid "
+               f"FROM (SELECT DISTINCT researcher_id FROM observations o WHERE {identity_filter(params)})")
+    wh.execute("CREATE OR REPLACE TEMP VIEW _inf_obs AS " + obs_view_sql(
+        "(SELECT i.rid AS researcher_id, o.* EXCLUDE (researcher_id) FROM observations o "
+        "JOIN _inf_ids i ON i.researcher_id = o.researcher_id)", params))
     wh.execute("CREATE OR REPLACE TEMP VIEW _inf_inst AS SELECT institution_id, type FROM institutions")
     steps = inference_steps(params, "_inf_obs", "_inf_inst")
+    res_cols = ", ".join(f"i.researcher_id" if c == "researcher_id" else f"r.{c}" for c in RESIDENCE_COLUMNS)
+    ev_cols = ", ".join(f"i.researcher_id" if c == "researcher_id" else f"r.{c}" for c in EVENT_COLUMNS)
     try:
-        run_steps(wh.con, steps)
+        step_seconds = run_steps(wh.con, steps)
+        writing = time.perf_counter()
         with wh.transaction():
             pid = record_params(wh, KIND, params)
             wh.execute("DELETE FROM residence WHERE params_id = ?", [pid])
             wh.execute("DELETE FROM events WHERE params_id = ?", [pid])
             wh.execute(f"INSERT INTO residence (params_id, {', '.join(RESIDENCE_COLUMNS)}) "
-                       f"SELECT ?, {', '.join(RESIDENCE_COLUMNS)} FROM _inf_residence", [pid])
+                       f"SELECT ?, {res_cols} FROM _inf_residence r JOIN _inf_ids i ON i.rid = r.researcher_id", [pid])
             wh.execute(f"INSERT INTO events (params_id, {', '.join(EVENT_COLUMNS)}) "
-                       f"SELECT ?, {', '.join(EVENT_COLUMNS)} FROM _inf_events", [pid])
+                       f"SELECT ?, {ev_cols} FROM _inf_events r JOIN _inf_ids i ON i.rid = r.researcher_id", [pid])
             n_res, n_r = wh.execute("SELECT count(*), count(DISTINCT researcher_id) FROM _inf_residence")[0]
             n_ev = wh.execute("SELECT count(*) FROM _inf_events")[0][0]
             by_type = dict(wh.execute("SELECT event_type, count(*) FROM _inf_events GROUP BY ALL ORDER BY 2 DESC"))
@@ -71,7 +81,9 @@ def run_inference(wh: Warehouse, params: InferenceParams | None = None) -> Infer
         drop_steps(wh.con, steps)
         wh.execute("DROP VIEW IF EXISTS _inf_obs")
         wh.execute("DROP VIEW IF EXISTS _inf_inst")
-    return InferenceSummary(pid, int(n_r), int(n_res), int(n_ev), seconds, by_type)
+        wh.execute("DROP TABLE IF EXISTS _inf_ids")
+    step_seconds["write"] = round(time.perf_counter() - writing, 3)
+    return InferenceSummary(pid, int(n_r), int(n_res), int(n_ev), seconds, by_type, step_seconds)
 
 
 def latest_params_id(wh: Warehouse, params_id: str | None = None) -> str:

@@ -24,6 +24,8 @@ DEFAULT_GRID: dict[str, list] = {
     "tie_break": ["previous", "alphabetical"],
     "min_evidence": [0.25, 0.5, 1.0],
     "min_origin_years": [1, 2],
+    "chain_rule": ["room", "ambiguous", "skip"],
+    "boundary_share": [0.2, 0.5, 1.0],
 }
 
 

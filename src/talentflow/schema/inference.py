@@ -35,6 +35,7 @@ RESIDENCE = Table(
                unit="share"),
     ),
     primary_key=("params_id", "researcher_id", "year"),
+    enforce_key=False,  # tens of millions of rows: checked by talentflow.store.checks, not indexed
     layer="derived",
 )
 
