@@ -166,8 +166,8 @@ def child(mode: str, path: str, memory_limit: str, tmp: str) -> None:
 
             summary = run_inference(wh, InferenceParams())
             out = flows(wh, select(wh, summary.params_id))
-            print("steps: " + ", ".join(f"{k.removeprefix('_inf_')} {v:.1f} s" for k, v in summary.step_seconds.items()),
-                  file=sys.stderr)
+            print("steps: " + ", ".join(f"{k.removeprefix('_inf_')} {v:.1f} s" if k != "batches" else f"{v} batches"
+                                        for k, v in summary.step_seconds.items()), file=sys.stderr)
         else:
             out = wh.query(reference_sql())
         seconds = time.perf_counter() - t0

@@ -11,7 +11,7 @@ import datetime as _dt
 import time
 from dataclasses import dataclass, field
 
-from talentflow.errors import WarehouseError
+from talentflow.errors import ConfigError, WarehouseError
 from talentflow.inference.engine import drop_steps, inference_steps, obs_view_sql, run_steps
 from talentflow.inference.events import EVENT_COLUMNS
 from talentflow.inference.params import InferenceParams
@@ -31,59 +31,107 @@ class InferenceSummary:
     n_events: int
     seconds: float
     events_by_type: dict
-    step_seconds: dict = field(default_factory=dict)  # wall time of each step, then of writing the results
+    step_seconds: dict = field(default_factory=dict)  # wall time of each step (summed over batches), of
+    # collecting the batches' results and of writing them; "batches": how many
 
 
 def identity_filter(p: InferenceParams, alias: str = "o") -> str:
     if p.identity == "all":
         return "TRUE"
-    return (f"{alias}.researcher_id IN (SELECT researcher_id FROM researchers WHERE identity = 'stable_id')")
+    # an anti-join with the (usually fewer) name-only researchers keeps the hash table small
+    return (f"{alias}.researcher_id NOT IN (SELECT researcher_id FROM researchers WHERE identity <> 'stable_id')")
 
 
-def run_inference(wh: Warehouse, params: InferenceParams | None = None) -> InferenceSummary:
-    """Infer residence and events from the warehouse's observations and store them under a params_id."""
+def _hashes_unique(wh: Warehouse) -> bool:
+    n_ids, n_keys = wh.execute("SELECT count(*), count(DISTINCT rid) FROM _inf_ids")[0]
+    return n_ids == n_keys
+
+
+BATCH_ROWS = 2_000_000
+
+
+def run_inference(wh: Warehouse, params: InferenceParams | None = None,
+                  batch_rows: int = BATCH_ROWS) -> InferenceSummary:
+    """Infer residence and events from the warehouse's observations and store them under a params_id.
+
+    Careers are independent, so researchers are processed in batches (by their key's hash) of
+    about ``batch_rows`` observations each: every batch fits in memory, whatever the warehouse's
+    size. The results do not depend on the batching.
+    """
     params = params or InferenceParams()
+    if batch_rows < 1:
+        raise ConfigError(f"batch_rows={batch_rows}: expected a positive number of rows")
     started = time.perf_counter()
     wh.apply_schema(TABLES)
-    if wh.count("observations") == 0:
+    n_obs = wh.count("observations")
+    if n_obs == 0:
         raise WarehouseError(f"the warehouse {wh.path or ':memory:'} has no observations; ingest some first "
                              "(talentflow ingest paperlists|csv ...)")
-    # The steps run on integer researcher keys (joins, windows and sorts on them are much cheaper
-    # than on text ids); _inf_ids maps them back when the results are written.
-    wh.execute("CREATE OR REPLACE TEMP TABLE _inf_ids AS SELECT researcher_id, "
-               "CAST(row_number() OVER (ORDER BY researcher_id) AS INTEGER) AS rid "
+    # The steps run on 64-bit hashes of the researcher ids: no join is needed to key them, and
+    # aggregates, windows and sorts on integers take far less memory than on text ids. _inf_ids
+    # maps them back when the results are written; a hash collision is checked for, and falls
+    # back to dense numbers (one extra join).
+    wh.execute("CREATE OR REPLACE TEMP TABLE _inf_ids AS SELECT researcher_id, hash(researcher_id) AS rid "
                f"FROM (SELECT DISTINCT researcher_id FROM observations o WHERE {identity_filter(params)})")
-    wh.execute("CREATE OR REPLACE TEMP VIEW _inf_obs AS " + obs_view_sql(
-        "(SELECT i.rid AS researcher_id, o.* EXCLUDE (researcher_id) FROM observations o "
-        "JOIN _inf_ids i ON i.researcher_id = o.researcher_id)", params))
+    if _hashes_unique(wh):
+        keyed = ("(SELECT hash(o.researcher_id) AS researcher_id, o.* EXCLUDE (researcher_id) FROM observations o "
+                 f"WHERE {identity_filter(params)})")
+    else:
+        wh.execute("CREATE OR REPLACE TEMP TABLE _inf_ids AS SELECT researcher_id, "
+                   "CAST(row_number() OVER (ORDER BY researcher_id) AS UBIGINT) AS rid FROM _inf_ids")
+        keyed = ("(SELECT i.rid AS researcher_id, o.* EXCLUDE (researcher_id) FROM observations o "
+                 "JOIN _inf_ids i ON i.researcher_id = o.researcher_id)")
+    n_batches = max(1, -(-n_obs // batch_rows))
     wh.execute("CREATE OR REPLACE TEMP VIEW _inf_inst AS SELECT institution_id, type FROM institutions")
     steps = inference_steps(params, "_inf_obs", "_inf_inst")
-    res_cols = ", ".join(f"i.researcher_id" if c == "researcher_id" else f"r.{c}" for c in RESIDENCE_COLUMNS)
-    ev_cols = ", ".join(f"i.researcher_id" if c == "researcher_id" else f"r.{c}" for c in EVENT_COLUMNS)
+    step_seconds: dict[str, float] = {}
     try:
-        step_seconds = run_steps(wh.con, steps)
+        for batch in range(n_batches):
+            wh.execute("CREATE OR REPLACE TEMP VIEW _inf_obs AS " + obs_view_sql(
+                keyed, params, f"researcher_id % {n_batches} = {batch}"))
+            for name, sec in run_steps(wh.con, steps).items():
+                step_seconds[name] = round(step_seconds.get(name, 0.0) + sec, 3)
+            collecting = time.perf_counter()
+            for part in ("residence", "events"):
+                if batch == 0:
+                    wh.execute(f"CREATE OR REPLACE TEMP TABLE _inf_all_{part} AS SELECT * FROM _inf_{part}")
+                else:
+                    wh.execute(f"INSERT INTO _inf_all_{part} SELECT * FROM _inf_{part}")
+            step_seconds["collect"] = round(step_seconds.get("collect", 0.0) + time.perf_counter() - collecting, 3)
+        drop_steps(wh.con, steps)
         writing = time.perf_counter()
-        with wh.transaction():
-            pid = record_params(wh, KIND, params)
-            wh.execute("DELETE FROM residence WHERE params_id = ?", [pid])
-            wh.execute("DELETE FROM events WHERE params_id = ?", [pid])
-            wh.execute(f"INSERT INTO residence (params_id, {', '.join(RESIDENCE_COLUMNS)}) "
-                       f"SELECT ?, {res_cols} FROM _inf_residence r JOIN _inf_ids i ON i.rid = r.researcher_id", [pid])
-            wh.execute(f"INSERT INTO events (params_id, {', '.join(EVENT_COLUMNS)}) "
-                       f"SELECT ?, {ev_cols} FROM _inf_events r JOIN _inf_ids i ON i.rid = r.researcher_id", [pid])
-            n_res, n_r = wh.execute("SELECT count(*), count(DISTINCT researcher_id) FROM _inf_residence")[0]
-            n_ev = wh.execute("SELECT count(*) FROM _inf_events")[0][0]
-            by_type = dict(wh.execute("SELECT event_type, count(*) FROM _inf_events GROUP BY ALL ORDER BY 2 DESC"))
-            seconds = time.perf_counter() - started
-            wh.execute("INSERT INTO inference_runs VALUES (?, ?, ?, ?, ?, ?)", [
-                pid, _dt.datetime.now(_dt.timezone.utc).replace(tzinfo=None), n_r, n_res, n_ev, round(seconds, 3)])
+        pid, counts = _write(wh, params, started)
+        step_seconds["write"] = round(time.perf_counter() - writing, 3)
     finally:
         drop_steps(wh.con, steps)
+        for name in ("_inf_ids", "_inf_all_residence", "_inf_all_events"):
+            wh.execute(f"DROP TABLE IF EXISTS {name}")
         wh.execute("DROP VIEW IF EXISTS _inf_obs")
         wh.execute("DROP VIEW IF EXISTS _inf_inst")
-        wh.execute("DROP TABLE IF EXISTS _inf_ids")
-    step_seconds["write"] = round(time.perf_counter() - writing, 3)
+    n_r, n_res, n_ev, by_type, seconds = counts
+    step_seconds["batches"] = n_batches
     return InferenceSummary(pid, int(n_r), int(n_res), int(n_ev), seconds, by_type, step_seconds)
+
+
+def _write(wh: Warehouse, params: InferenceParams, started: float) -> tuple[str, tuple]:
+    """Replace the results of this parameter set with the collected ones, in one transaction."""
+    res_cols = ", ".join("i.researcher_id" if c == "researcher_id" else f"r.{c}" for c in RESIDENCE_COLUMNS)
+    ev_cols = ", ".join("i.researcher_id" if c == "researcher_id" else f"r.{c}" for c in EVENT_COLUMNS)
+    with wh.transaction():
+        pid = record_params(wh, KIND, params)
+        wh.execute("DELETE FROM residence WHERE params_id = ?", [pid])
+        wh.execute("DELETE FROM events WHERE params_id = ?", [pid])
+        wh.execute(f"INSERT INTO residence (params_id, {', '.join(RESIDENCE_COLUMNS)}) "
+                   f"SELECT ?, {res_cols} FROM _inf_all_residence r JOIN _inf_ids i ON i.rid = r.researcher_id", [pid])
+        wh.execute(f"INSERT INTO events (params_id, {', '.join(EVENT_COLUMNS)}) "
+                   f"SELECT ?, {ev_cols} FROM _inf_all_events r JOIN _inf_ids i ON i.rid = r.researcher_id", [pid])
+        n_res, n_r = wh.execute("SELECT count(*), count(DISTINCT researcher_id) FROM _inf_all_residence")[0]
+        n_ev = wh.execute("SELECT count(*) FROM _inf_all_events")[0][0]
+        by_type = dict(wh.execute("SELECT event_type, count(*) FROM _inf_all_events GROUP BY ALL ORDER BY 2 DESC"))
+        seconds = time.perf_counter() - started
+        wh.execute("INSERT INTO inference_runs VALUES (?, ?, ?, ?, ?, ?)", [
+            pid, _dt.datetime.now(_dt.timezone.utc).replace(tzinfo=None), n_r, n_res, n_ev, round(seconds, 3)])
+    return pid, (n_r, n_res, n_ev, by_type, seconds)
 
 
 def latest_params_id(wh: Warehouse, params_id: str | None = None) -> str:
