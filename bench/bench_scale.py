@@ -14,7 +14,15 @@ Spark driver JVM counts), beside references measured in the same run:
   researcher-year, a move when it changes, counted per origin, destination and year;
 - ``talentflow duckdb``: the full rules (evidence, ties, spells, temporary stays, padding,
   typology, institution and sector moves, travelers) via ``RelationalRun``, then country flows;
-- ``talentflow spark local[1]`` / ``local[2]``: the same steps on Spark (Parquet hand-over included).
+- ``talentflow spark local[1]`` / ``local[2]``: the same steps on Spark (Parquet hand-over included);
+- ``spark start-up``: a SparkSession started and stopped (the JVM's fixed cost, part of every Spark run).
+
+``--task infer`` measures the user's command instead of flows: ``talentflow infer`` (DuckDB,
+``run_inference``) against ``talentflow infer --engine spark`` (``engines_api.infer``: the steps on
+Spark, residence and events written back into the warehouse through Parquet), each on a fresh copy
+of the warehouse (copied before the timed process starts).
+
+    .venv/bin/python bench/bench_scale.py --rows 1M,10M --spark-rows 1M,10M --task infer
 
 Ratios are against the hand-written DuckDB query. Targets (issue 7): talentflow duckdb within
 1.2x of it; peak memory <= 1.5 GB at 50M rows (DuckDB gets ``--memory-limit``, 1GB by default,
@@ -25,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -70,6 +79,34 @@ print(len(out), "flows", int(out['count'].sum()), "moves")
 """
 
 
+INFER = """
+from talentflow import engines_api
+from talentflow.engines import EngineParams
+from talentflow.inference.params import InferenceParams
+from talentflow.store.warehouse import Warehouse
+ep = EngineParams(engine='{engine}', spark_master='{master}', driver_memory='{driver}')
+with Warehouse('{scratch}') as wh:
+    wh.execute("SET memory_limit = '{limit}'")
+    s = engines_api.infer(wh, InferenceParams(identity='all'), engine_params=ep)
+print(s.n_residence, "residence rows", s.n_events, "events")
+"""
+
+SPARK_START = """
+from talentflow.engines import EngineParams
+from talentflow.engines.spark import spark_session
+spark_session(EngineParams(engine='spark', spark_master='{master}', driver_memory='{driver}')).stop()
+print("started and stopped")
+"""
+
+
+def scratch_copy(data: Path) -> Path:
+    """A fresh copy of the warehouse for a run that writes (infer); the copy is not timed."""
+    target = data / "scratch.duckdb"
+    target.unlink(missing_ok=True)
+    shutil.copyfile(data / "warehouse.duckdb", target)
+    return target
+
+
 def parse_rows(text: str) -> list[int]:
     out = []
     for item in text.split(","):
@@ -102,10 +139,22 @@ def table(title: str, results: list[Measurement], ref: Measurement) -> str:
     return "\n".join(lines)
 
 
+def run_talentflow(task: str, engine: str, master: str, fill: dict) -> Measurement:
+    name = "talentflow " + (engine if engine == "duckdb" else f"spark {master}") + (" infer" if task == "infer" else "")
+    if task == "infer":
+        return measure_tree(name, INFER.format(engine=engine, master=master, scratch=scratch_copy(fill["data"]), **fill))
+    return measure_tree(name, TALENTFLOW.format(engine=engine, master=master, **fill))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rows", default="1M,10M", help="Sizes for DuckDB, e.g. 1M,10M,50M.")
-    ap.add_argument("--spark-rows", default="1M", help="Sizes also run on Spark local[1] and local[2].")
+    ap.add_argument("--spark-rows", default="1M", help="Sizes also run on Spark (each --spark-masters).")
+    ap.add_argument("--spark-masters", default="local[1],local[2]", help="Spark masters to compare (the first is the "
+                                                                         "base of the speed-up).")
+    ap.add_argument("--task", default="flows", choices=("flows", "infer"),
+                    help="flows: steps -> country flows, nothing written; infer: `talentflow infer [--engine spark]`, "
+                         "residence and events written into a copy of the warehouse.")
     ap.add_argument("--no-spark", action="store_true")
     ap.add_argument("--data", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "talentflow_bench")
     ap.add_argument("--memory-limit", default="1GB", help="DuckDB memory_limit for the reference and talentflow.")
@@ -113,6 +162,8 @@ def main() -> None:
     args = ap.parse_args()
     sizes = parse_rows(args.rows)
     spark_sizes = [] if args.no_spark else parse_rows(args.spark_rows)
+    masters = [m.strip() for m in args.spark_masters.split(",") if m.strip()]
+    startup = None
     for n in sorted(set(sizes) | set(spark_sizes)):
         data = ensure_data(args.data, n)
         fill = dict(data=data, limit=args.memory_limit, driver=args.driver_memory)
@@ -120,17 +171,28 @@ def main() -> None:
                    measure_tree("hand-written DuckDB", REFERENCE.format(**fill))]
         ref = results[1]
         if n in sizes:
-            results.append(measure_tree("talentflow duckdb", TALENTFLOW.format(engine="duckdb", master="local[*]", **fill)))
+            results.append(run_talentflow(args.task, "duckdb", "local[*]", fill))
         if n in spark_sizes:
-            for master in ("local[1]", "local[2]"):
-                results.append(measure_tree(f"talentflow spark {master}",
-                                            TALENTFLOW.format(engine="spark", master=master, **fill)))
-        print(table(f"{label(n)} observation rows ({data})", results, ref), flush=True)
-        spark = {m.label: m for m in results if "spark" in m.label}
-        if len(spark) == 2:
-            one, two = spark["talentflow spark local[1]"], spark["talentflow spark local[2]"]
-            print(f"\nSpark scaling local[1] -> local[2]: {one.seconds:.1f} s -> {two.seconds:.1f} s, "
-                  f"speed-up {one.seconds / two.seconds:.2f}x", flush=True)
+            if startup is None:
+                startup = measure_tree(f"spark start-up ({masters[0]})", SPARK_START.format(master=masters[0], **fill))
+            results.append(startup)
+            for master in masters:
+                results.append(run_talentflow(args.task, "spark", master, fill))
+        print(table(f"{label(n)} observation rows, task {args.task} ({data})", results, ref), flush=True)
+        spark = [m for m in results if m.label.startswith("talentflow spark")]
+        duck = [m for m in results if m.label.startswith("talentflow duckdb")]
+        if len(spark) >= 2:
+            base = spark[0]
+            for other in spark[1:]:
+                print(f"\nSpark scaling {base.label} -> {other.label}: {base.seconds:.1f} s -> {other.seconds:.1f} s, "
+                      f"speed-up {base.seconds / other.seconds:.2f}x; without start-up "
+                      f"{(base.seconds - startup.seconds) / max(other.seconds - startup.seconds, 1e-9):.2f}x", flush=True)
+        if spark and duck:
+            for m in spark:
+                print(f"{m.label} / {duck[0].label}: {m.seconds / duck[0].seconds:.1f}x wall, "
+                      f"{m.peak_mb / duck[0].peak_mb:.1f}x peak memory", flush=True)
+        if args.task == "infer":
+            (data / "scratch.duckdb").unlink(missing_ok=True)
         print(flush=True)
 
 

@@ -6,6 +6,12 @@
 ``engine="duckdb"`` reads the stored inference run (exactly ``talentflow.migration_api.flows``);
 ``engine="spark"`` recomputes staging -> residence -> events -> flows on Spark from the
 warehouse's observations, with the parameters of that run, and gives the same rows.
+
+``infer(db, p, engine="spark")`` runs the inference itself on Spark and stores residence and
+events in the warehouse (as ``talentflow infer`` does on DuckDB, same params_id), so every
+downstream command reads them; ``specialization(db, params, engine="spark")`` counts on Spark
+(fractional counts X[period, region, field], bases T[period, region], distinct researchers per
+cell) and derives the same RCA, indices and complexity as ``talentflow.specialization_api``.
 """
 
 from __future__ import annotations
@@ -16,11 +22,44 @@ from talentflow.engines.base import EngineParams
 from talentflow.engines.relational import RelationalRun
 from talentflow.store.warehouse import DB, Warehouse, opened
 from talentflow.errors import ConfigError
-from talentflow.inference.run import params_of
+from talentflow.inference.params import InferenceParams
+from talentflow.inference.run import InferenceSummary, params_of
 from talentflow.metrics.common import select
 from talentflow.metrics.flows import COUNTRY_MOVES, FlowParams
 
-__all__ = ["EngineParams", "flows", "top_flows"]
+__all__ = ["EngineParams", "flows", "top_flows", "infer", "specialization"]
+
+
+def _engine_params(engine: str, spark_master: str, engine_params: EngineParams | None) -> EngineParams:
+    return engine_params or EngineParams(engine=engine, spark_master=spark_master)
+
+
+def infer(db: DB, params: InferenceParams | None = None, *, engine: str = "duckdb", spark_master: str = "local[*]",
+          engine_params: EngineParams | None = None) -> InferenceSummary:
+    """Infer residence and events on ``engine`` and store them in the warehouse under the params_id.
+
+    ``duckdb`` is ``talentflow.migration_api.infer``; ``spark`` runs the same steps on Spark and
+    writes the same rows (person-level tables come back through Parquet, not the driver).
+    """
+    ep = _engine_params(engine, spark_master, engine_params)
+    p = params or InferenceParams()
+    if ep.engine == "duckdb":
+        from talentflow import migration_api
+
+        return migration_api.infer(db, p)
+    from talentflow.engines.inference import infer_on_engine
+
+    with opened(db) as wh:
+        return infer_on_engine(wh, p, ep)
+
+
+def specialization(db: DB, params=None, *, engine: str = "duckdb", spark_master: str = "local[*]",
+                   taxonomy=None, store: bool = True, engine_params: EngineParams | None = None):
+    """``talentflow.specialization_api.specialization`` with the counting on ``engine`` (Spark: bootstrap 0)."""
+    from talentflow import specialization_api
+
+    return specialization_api.specialization(db, params, taxonomy=taxonomy, store=store,
+                                             engine=_engine_params(engine, spark_master, engine_params))
 
 
 def flows(db: DB, *, engine: str = "duckdb", spark_master: str = "local[*]", level: str = "country",
@@ -28,7 +67,7 @@ def flows(db: DB, *, engine: str = "duckdb", spark_master: str = "local[*]", lev
           fold_parents: bool = True, event_types: tuple[str, ...] = COUNTRY_MOVES,
           params_id: str | None = None, engine_params: EngineParams | None = None) -> pd.DataFrame:
     """Origin-destination flows (origin, destination, year or period, count) computed on ``engine``."""
-    ep = engine_params or EngineParams(engine=engine, spark_master=spark_master)
+    ep = _engine_params(engine, spark_master, engine_params)
     fp = FlowParams(level=level, period=period, event_types=event_types, fold_parents=fold_parents,
                     min_cell=min_cell)
     if ep.engine == "duckdb":

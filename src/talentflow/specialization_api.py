@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from talentflow.engines.base import EngineParams
 from talentflow.errors import ConfigError, WarehouseError
 from talentflow.metrics import complexity as cx
 from talentflow.metrics.specialization import (
@@ -50,7 +51,7 @@ _REGION_EXPR = {
     "org": "o.institution_id",
 }
 
-__all__ = ["SpecializationParams", "TaggingParams", "SpecializationResult", "tag", "evaluate_tagger",
+__all__ = ["EngineParams", "SpecializationParams", "TaggingParams", "SpecializationResult", "tag", "evaluate_tagger",
            "specialization", "compute_specialization", "profile", "field_assignments", "taxonomy_table"]
 
 
@@ -189,7 +190,9 @@ class SpecializationResult:
     notes: list[str] = field(default_factory=list)
 
 
-def _load_inputs(wh: Warehouse, params: SpecializationParams, tax: Taxonomy, tagging_pid: str | None):
+def _load_inputs(wh: Warehouse, params: SpecializationParams, tax: Taxonomy, tagging_pid: str | None,
+                 person_level: bool = True):
+    """works, observations (None unless ``person_level``), authors per work, work fields."""
     where, args = ["w.year IS NOT NULL"], []
     if params.year_from is not None:
         where.append("w.year >= ?")
@@ -202,6 +205,8 @@ def _load_inputs(wh: Warehouse, params: SpecializationParams, tax: Taxonomy, tag
     cond = " AND ".join(where)
     works = wh.query(f"SELECT w.work_id, w.source, w.venue, w.year, w.subfield_label FROM works w WHERE {cond}", args)
     join = "LEFT JOIN countries c ON c.iso3 = o.country" if params.level == "region" else ""
+    if not person_level:  # counted on an engine (talentflow.engines): only the work-level inputs here
+        return works, None, None, _work_fields(wh, params, works, tax, tagging_pid)
     obs = wh.query(f"""
         SELECT o.work_id, o.researcher_id, {_REGION_EXPR[params.level]} AS region, o.weight,
                o.country IS NOT NULL AS located
@@ -209,12 +214,35 @@ def _load_inputs(wh: Warehouse, params: SpecializationParams, tax: Taxonomy, tag
         WHERE {cond}""", args)
     authors = wh.query(f"""SELECT a.work_id, count(*) AS n_authors FROM authorships a JOIN works w ON w.work_id = a.work_id
                            WHERE {cond} GROUP BY a.work_id""", args)
+    return works, obs, authors, _work_fields(wh, params, works, tax, tagging_pid)
+
+
+def _work_fields(wh: Warehouse, params: SpecializationParams, works: pd.DataFrame, tax: Taxonomy,
+                 tagging_pid: str | None) -> pd.DataFrame:
     if params.by == "subfield":
-        wf = assign_fields(works, tax)[["work_id", "field"]]
-    else:
-        wf = wh.query("SELECT work_id, domain AS field FROM work_domains WHERE params_id = ?", [tagging_pid])
-        wf = wf[wf["work_id"].isin(works["work_id"])]
-    return works, obs, authors, wf
+        return assign_fields(works, tax)[["work_id", "field"]]
+    wf = wh.query("SELECT work_id, domain AS field FROM work_domains WHERE params_id = ?", [tagging_pid])
+    return wf[wf["work_id"].isin(works["work_id"])]
+
+
+def _engine_counts(wh: Warehouse, params: SpecializationParams, works: pd.DataFrame, fw: pd.DataFrame,
+                   engine: EngineParams):
+    """The counting on ``engine`` (Spark...): the same aggregates as the pandas counting below, without
+    reading observations into Python. Returns cells_long and base as aggregate rows (one per period,
+    region and field / period and region: enough for X and T, not for the per-work bootstrap),
+    people and region_people, and the number of works credited to some region."""
+    from talentflow.engines.relational import RelationalRun
+
+    if params.bootstrap > 0:
+        raise ConfigError(f"--engine {engine.engine}: bootstrap intervals resample works and need the per-work "
+                          "counts; use --bootstrap 0 with this engine, or --engine duckdb")
+    with RelationalRun(wh, engine) as run:
+        out = run.specialization_counts(params, fw, works[["work_id", "period"]])
+    cells_long = out["cells"].rename(columns={"count": "value"})
+    base = out["totals"].rename(columns={"region_total": "share"})
+    people = out["people"].set_index(["period", "region", "field"])["n_researchers"]
+    region_people = out["region_people"].set_index(["period", "region"])["n_researchers"]
+    return cells_long, base, people, region_people, out["counted_works"]
 
 
 def _names(wh: Warehouse, level: str) -> dict[str, str]:
@@ -225,8 +253,14 @@ def _names(wh: Warehouse, level: str) -> dict[str, str]:
     return {}
 
 
-def compute_specialization(wh: Warehouse, params: SpecializationParams, tax: Taxonomy | None = None) -> SpecializationResult:
-    """All specialization figures for ``params`` from an open warehouse (nothing written)."""
+def compute_specialization(wh: Warehouse, params: SpecializationParams, tax: Taxonomy | None = None,
+                           engine: EngineParams | None = None) -> SpecializationResult:
+    """All specialization figures for ``params`` from an open warehouse (nothing written).
+
+    ``engine``: where the counting (fractional counts, bases, distinct researchers) runs; None or
+    DuckDB counts here in pandas, Spark counts there (``talentflow.engines``; no bootstrap).
+    The figures from the counts on (RCA, indices, complexity) are computed here either way."""
+    on_engine = engine is not None and engine.engine != "duckdb"
     tax = tax or load_taxonomy()
     tagging_pid = None
     if params.by == "domain":
@@ -234,7 +268,7 @@ def compute_specialization(wh: Warehouse, params: SpecializationParams, tax: Tax
         params = dataclasses.replace(params, tagging_params_id=tagging_pid, taxonomy_version="")
     else:
         params = dataclasses.replace(params, taxonomy_version=tax.version, tagging_params_id="")
-    works, obs, authors, wf = _load_inputs(wh, params, tax, tagging_pid)
+    works, obs, authors, wf = _load_inputs(wh, params, tax, tagging_pid, person_level=not on_engine)
     notes = []
     if works.empty:
         raise ConfigError(f"no works in the warehouse for years {params.year_from}..{params.year_to}")
@@ -247,24 +281,28 @@ def compute_specialization(wh: Warehouse, params: SpecializationParams, tax: Tax
         field_ids = list(DOMAINS)
 
     works["period"] = period_labels(works["year"], params.period_length, params.period_origin)
-    shares = work_region_shares(obs, authors, params.counting, params.author_base)
-    n_lost = len(works) - shares["work_id"].nunique()
-    notes.append(f"{len(works):,} works read; {n_lost:,} have no located author with a {params.level} and count at no {params.level}")
     fw = field_weights(wf, params.multi_domain)
-    period_of = works.set_index("work_id")["period"]
-    shares["period"] = shares["work_id"].map(period_of)
-    if params.by == "domain" and params.domain_base == "tagged_works":
-        base = shares[shares["work_id"].isin(set(fw["work_id"]))]
+    if on_engine:
+        cells_long, base, people, region_people, n_counted = _engine_counts(wh, params, works, fw, engine)
     else:
-        base = shares
-    cells_long = shares.merge(fw, on="work_id")
-    cells_long["value"] = cells_long["share"] * cells_long["fweight"]
-    # Distinct researchers behind each cell (for suppression).
-    obs_keyed = obs.dropna(subset=["region"])[["work_id", "researcher_id", "region"]].drop_duplicates()
-    obs_keyed["period"] = obs_keyed["work_id"].map(period_of)
-    people = obs_keyed.merge(fw[["work_id", "field"]], on="work_id").groupby(
-        ["period", "region", "field"])["researcher_id"].nunique().rename("n_researchers")
-    region_people = obs_keyed.groupby(["period", "region"])["researcher_id"].nunique().rename("n_researchers")
+        shares = work_region_shares(obs, authors, params.counting, params.author_base)
+        n_counted = shares["work_id"].nunique()
+        period_of = works.set_index("work_id")["period"]
+        shares["period"] = shares["work_id"].map(period_of)
+        if params.by == "domain" and params.domain_base == "tagged_works":
+            base = shares[shares["work_id"].isin(set(fw["work_id"]))]
+        else:
+            base = shares
+        cells_long = shares.merge(fw, on="work_id")
+        cells_long["value"] = cells_long["share"] * cells_long["fweight"]
+        # Distinct researchers behind each cell (for suppression).
+        obs_keyed = obs.dropna(subset=["region"])[["work_id", "researcher_id", "region"]].drop_duplicates()
+        obs_keyed["period"] = obs_keyed["work_id"].map(period_of)
+        people = obs_keyed.merge(fw[["work_id", "field"]], on="work_id").groupby(
+            ["period", "region", "field"])["researcher_id"].nunique().rename("n_researchers")
+        region_people = obs_keyed.groupby(["period", "region"])["researcher_id"].nunique().rename("n_researchers")
+    n_lost = len(works) - n_counted
+    notes.append(f"{len(works):,} works read; {n_lost:,} have no located author with a {params.level} and count at no {params.level}")
     names = _names(wh, params.level)
 
     cell_frames, region_frames, field_frames, prox_frames = [], [], [], []
@@ -368,13 +406,17 @@ def _store(wh: Warehouse, result: SpecializationResult) -> None:
 
 
 def specialization(db: DB = None, params: SpecializationParams | None = None, *,
-                   taxonomy: str | Path | None = None, store: bool = True) -> SpecializationResult:
-    """Specialization of regions in fields or domains; the cells are stored (specialization_cells) under the params_id."""
+                   taxonomy: str | Path | None = None, store: bool = True,
+                   engine: EngineParams | None = None) -> SpecializationResult:
+    """Specialization of regions in fields or domains; the cells are stored (specialization_cells) under the params_id.
+
+    ``engine=EngineParams(engine="spark", spark_master=...)`` counts on Apache Spark (same figures;
+    no bootstrap intervals: set ``bootstrap=0``)."""
     params = params or SpecializationParams()
     tax = load_taxonomy(taxonomy)
     read_only = not store and not isinstance(db, Warehouse)
     with opened(db, read_only=read_only) as wh:
-        result = compute_specialization(wh, params, tax)
+        result = compute_specialization(wh, params, tax, engine)
         if store:
             _store(wh, result)
     return result

@@ -25,3 +25,6 @@ FormatOption = Annotated[
 OutputOption = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of stdout.")]
 FromOption = Annotated[Optional[int], typer.Option("--from", help="First year (inclusive).")]
 ToOption = Annotated[Optional[int], typer.Option("--to", help="Last year (inclusive).")]
+SparkMasterOption = Annotated[str, typer.Option(
+    "--spark-master", envvar="TALENTFLOW_SPARK_MASTER",
+    help="Spark master (with --engine spark): local[*], local[N] or a cluster URL (spark://host:7077, yarn).")]

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import pandas as pd
 import typer
 
-from talentflow.cli.app import DbOption, FormatOption, FromOption, OutputOption, ToOption, app
+from talentflow.cli.app import DbOption, FormatOption, FromOption, OutputOption, SparkMasterOption, ToOption, app
 from talentflow.cli.common import err, errors_to_exit, split_list
 from talentflow.cli.output import emit
 
@@ -40,24 +40,32 @@ def infer(
     min_spell_years: Annotated[Optional[int], typer.Option(help="Observed years for a spell to persist.")] = None,
     temporary_window: Annotated[Optional[int], typer.Option(help="Longest A->B->A stay at B counted as temporary.")] = None,
     min_origin_years: Annotated[Optional[int], typer.Option(help="Observed years the first spell needs.")] = None,
-    point_estimate: Annotated[Optional[str], typer.Option(help="year_to, year_from or midpoint.")] = None,
+    point_estimate: Annotated[Optional[str], typer.Option(help="evidence, year_to, year_from or midpoint.")] = None,
     return_rule: Annotated[Optional[str], typer.Option(help="any_previous or origin.")] = None,
+    chain_rule: Annotated[Optional[str], typer.Option(help="A->C through a short stop at B: room, ambiguous or "
+                                                           "skip.")] = None,
     traveler_min_weight: Annotated[Optional[float], typer.Option(help="Co-affiliation weight for a traveler.")] = None,
+    boundary_share: Annotated[Optional[float], typer.Option(help="Share a country needs in a neighbouring spell's "
+                                                                 "boundary year to count as evidence (1 = off).")] = None,
     year_from: FromOption = None,
     year_to: ToOption = None,
     format: FormatOption = "table",
     output: OutputOption = None,
+    engine: Annotated[str, typer.Option("--engine", help="duckdb (embedded) or spark: run staging -> residence -> "
+                                        "events on Apache Spark and store the same rows in the warehouse.")] = "duckdb",
+    spark_master: SparkMasterOption = "local[*]",
 ) -> None:
     """Infer residence years and events (migration, return, temporary, traveler...) from the observations."""
-    from talentflow import migration_api as mig
+    from talentflow import engines_api
     from talentflow.inference.params import load_params
 
     with errors_to_exit():
         p = load_params(params, identity=identity, min_evidence=min_evidence, tie_break=tie_break, padding=padding,
                         max_gap=max_gap, min_spell_years=min_spell_years, temporary_window=temporary_window,
                         min_origin_years=min_origin_years, point_estimate=point_estimate, return_rule=return_rule,
+                        chain_rule=chain_rule, boundary_share=boundary_share,
                         traveler_min_weight=traveler_min_weight, year_min=year_from, year_max=year_to)
-        s = mig.infer(db, p)
+        s = engines_api.infer(db, p, engine=engine, spark_master=spark_master)
         err.print(f"[green]inferred[/green] params_id {s.params_id}: {s.n_researchers:,} researchers, "
                   f"{s.n_residence:,} residence years, {s.n_events:,} events in {s.seconds:.1f} s", highlight=False)
         frame = pd.DataFrame({"params_id": s.params_id, "event_type": list(s.events_by_type),
@@ -106,9 +114,7 @@ def flows(
     engine: Annotated[str, typer.Option("--engine", help="duckdb: read the stored inference run; spark: recompute "
                                         "staging -> residence -> events -> flows on Apache Spark from the observations, "
                                         "with that run's parameters (same rows).")] = "duckdb",
-    spark_master: Annotated[str, typer.Option("--spark-master", envvar="TALENTFLOW_SPARK_MASTER",
-                                              help="Spark master: local[*], local[N] or a cluster URL "
-                                                   "(spark://host:7077, yarn).")] = "local[*]",
+    spark_master: SparkMasterOption = "local[*]",
 ) -> None:
     """Origin-destination flows (origin, destination, year, count); year = first year seen at the destination."""
     from talentflow import migration_api as mig

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from talentflow.cli.app import DbOption, FormatOption, FromOption, OutputOption, ToOption, app
+from talentflow.cli.app import DbOption, FormatOption, FromOption, OutputOption, SparkMasterOption, ToOption, app
 from talentflow.cli.common import err, errors_to_exit
 from talentflow.cli.output import emit, render_table
 from talentflow.errors import ConfigError
@@ -82,6 +82,9 @@ def specialization(
     taxonomy: TaxonomyOption = None,
     format: FormatOption = "table",
     output: OutputOption = None,
+    engine: Annotated[str, typer.Option("--engine", help="Where the counting runs: duckdb (here) or spark (Apache "
+                                        "Spark; same figures; needs --bootstrap 0).")] = "duckdb",
+    spark_master: SparkMasterOption = "local[*]",
 ) -> None:
     """Revealed comparative advantage (RCA) of regions in AI subfields or application domains.
 
@@ -94,7 +97,8 @@ def specialization(
         if view not in ("cells", "regions", "fields", "proximity"):
             raise ConfigError(f"--view {view!r} is not cells, regions, fields or proximity")
         params = _params(level, by, year_from, year_to, period, min_cell, bootstrap, seed, counting, complexity)
-        result = sp.specialization(db, params, taxonomy=taxonomy)
+        result = sp.specialization(db, params, taxonomy=taxonomy,
+                                   engine=sp.EngineParams(engine=engine, spark_master=spark_master))
         _notes(result.notes)
         if view == "cells":
             frame = result.cells[~result.cells["suppressed"]].drop(columns=["suppressed"])

@@ -128,7 +128,8 @@ def specialization_count_steps(sp: SpecializationParams, work_fields: str, work_
                           o.country IS NOT NULL AS located
                    FROM observations o JOIN {work_periods} w ON w.work_id = o.work_id {join}""")]
     if sp.counting == "full":
-        steps.append((shares, f"SELECT DISTINCT work_id, region, 1.0 AS share FROM {obs} WHERE region IS NOT NULL"))
+        steps.append((shares, f"SELECT DISTINCT work_id, region, CAST(1.0 AS DOUBLE) AS share FROM {obs} "
+                              "WHERE region IS NOT NULL"))  # DOUBLE: a bare 1.0 is a DECIMAL on Spark
     else:
         if sp.author_base == "located":
             # Each located author gets 1 / (located authors), split over their located affiliations by weight.
@@ -159,6 +160,9 @@ def specialization_count_steps(sp: SpecializationParams, work_fields: str, work_
                    FROM {obs} k JOIN {work_fields} f ON f.work_id = k.work_id
                    JOIN {work_periods} w ON w.work_id = k.work_id
                    WHERE k.region IS NOT NULL GROUP BY w.period, k.region, f.field"""),
+        (prefix + "sp_region_people", f"""SELECT w.period, k.region, count(DISTINCT k.researcher_id) AS n_researchers
+                   FROM {obs} k JOIN {work_periods} w ON w.work_id = k.work_id
+                   WHERE k.region IS NOT NULL GROUP BY w.period, k.region"""),
     ]
     return steps
 
@@ -225,6 +229,16 @@ class RelationalRun:
     def fetch(self, sql: str) -> pd.DataFrame:
         return self.engine.fetch(sql)
 
+    def export(self, relation: str, columns: tuple[str, ...], name: str) -> Path:
+        """Write ``relation``'s ``columns`` as Parquet under the engine's work folder (a folder of
+        part files with Spark): how person-level tables leave the engine without passing through
+        the driver. Read it back with ``read_parquet('<path>/*.parquet')``. Not for DuckDB (its
+        relations live in the warehouse connection already)."""
+        if self.params.engine == "duckdb":
+            raise ValueError("export: DuckDB relations are read in place")
+        path = Path(self.engine.work_dir) / "out" / name
+        return self.engine.to_parquet(f"SELECT {', '.join(columns)} FROM {relation}", path)
+
     # -- the pipeline's stages ------------------------------------------------------------------
     def infer(self, p: InferenceParams) -> tuple[str, str]:
         """Staging -> residence -> events (once per parameter set); returns the residence and events relations."""
@@ -250,8 +264,10 @@ class RelationalRun:
         return finish_flows(counts, fp, sel, names)
 
     def specialization_counts(self, sp: SpecializationParams, work_fields: pd.DataFrame,
-                              work_periods: pd.DataFrame) -> dict[str, pd.DataFrame]:
-        """cells (period, region, field, count), totals (period, region, region_total) and people."""
+                              work_periods: pd.DataFrame) -> dict[str, pd.DataFrame | int]:
+        """cells (period, region, field, count), totals (period, region, region_total), people
+        (period, region, field, n_researchers: distinct researchers behind a cell), region_people
+        (period, region, n_researchers) and counted_works (works credited to some region)."""
         self.need("observations", "authorships", "countries")
         wf, wp = PREFIX + "sp_fields", PREFIX + "sp_periods"
         self.frame(wf, work_fields[["work_id", "field", "fweight"]])
@@ -259,7 +275,10 @@ class RelationalRun:
         self.run(specialization_count_steps(sp, wf, wp))
         return {"cells": self.fetch(f"SELECT * FROM {PREFIX}sp_cells"),
                 "totals": self.fetch(f"SELECT * FROM {PREFIX}sp_totals"),
-                "people": self.fetch(f"SELECT * FROM {PREFIX}sp_people")}
+                "people": self.fetch(f"SELECT * FROM {PREFIX}sp_people"),
+                "region_people": self.fetch(f"SELECT * FROM {PREFIX}sp_region_people"),
+                "counted_works": int(self.fetch(f"SELECT count(DISTINCT work_id) AS n FROM {PREFIX}sp_shares")
+                                     ["n"].iloc[0])}
 
 
 def engine_flows(wh: Warehouse, sel: Selection, p: InferenceParams, fp: FlowParams,

@@ -100,6 +100,7 @@ class SparkEngine:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", category=FutureWarning)
             warnings.filterwarnings("ignore", category=UserWarning)
+            warnings.filterwarnings("ignore", category=DeprecationWarning)  # PySpark's toPandas on pandas 3
             return self.spark.sql(to_spark(sql)).toPandas()
 
     def to_parquet(self, sql: str, path: str | Path) -> Path:

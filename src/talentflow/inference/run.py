@@ -100,7 +100,11 @@ def run_inference(wh: Warehouse, params: InferenceParams | None = None,
             step_seconds["collect"] = round(step_seconds.get("collect", 0.0) + time.perf_counter() - collecting, 3)
         drop_steps(wh.con, steps)
         writing = time.perf_counter()
-        pid, counts = _write(wh, params, started)
+        keyed_back = ("(SELECT i.researcher_id, r.* EXCLUDE (researcher_id) FROM _inf_all_{} r "
+                      "JOIN _inf_ids i ON i.rid = r.researcher_id)")
+        step_seconds["batches"] = n_batches
+        summary = store_inference(wh, params, keyed_back.format("residence"), keyed_back.format("events"), started,
+                                  step_seconds)
         step_seconds["write"] = round(time.perf_counter() - writing, 3)
     finally:
         drop_steps(wh.con, steps)
@@ -108,30 +112,30 @@ def run_inference(wh: Warehouse, params: InferenceParams | None = None,
             wh.execute(f"DROP TABLE IF EXISTS {name}")
         wh.execute("DROP VIEW IF EXISTS _inf_obs")
         wh.execute("DROP VIEW IF EXISTS _inf_inst")
-    n_r, n_res, n_ev, by_type, seconds = counts
-    step_seconds["batches"] = n_batches
-    return InferenceSummary(pid, int(n_r), int(n_res), int(n_ev), seconds, by_type, step_seconds)
+    return summary
 
 
-def _write(wh: Warehouse, params: InferenceParams, started: float) -> tuple[str, tuple]:
-    """Replace the results of this parameter set with the collected ones, in one transaction."""
-    res_cols = ", ".join("i.researcher_id" if c == "researcher_id" else f"r.{c}" for c in RESIDENCE_COLUMNS)
-    ev_cols = ", ".join("i.researcher_id" if c == "researcher_id" else f"r.{c}" for c in EVENT_COLUMNS)
+def store_inference(wh: Warehouse, p: InferenceParams, residence: str, events: str, started: float,
+                    step_seconds: dict | None = None) -> InferenceSummary:
+    """Replace the stored results of ``p`` by the rows of the relations ``residence`` and ``events``
+    (tables, subqueries or table functions DuckDB can read, with RESIDENCE_COLUMNS / EVENT_COLUMNS)
+    in one transaction; log the run in ``inference_runs``."""
+    res_cols, ev_cols = ", ".join(RESIDENCE_COLUMNS), ", ".join(EVENT_COLUMNS)
     with wh.transaction():
-        pid = record_params(wh, KIND, params)
+        pid = record_params(wh, KIND, p)
         wh.execute("DELETE FROM residence WHERE params_id = ?", [pid])
         wh.execute("DELETE FROM events WHERE params_id = ?", [pid])
-        wh.execute(f"INSERT INTO residence (params_id, {', '.join(RESIDENCE_COLUMNS)}) "
-                   f"SELECT ?, {res_cols} FROM _inf_all_residence r JOIN _inf_ids i ON i.rid = r.researcher_id", [pid])
-        wh.execute(f"INSERT INTO events (params_id, {', '.join(EVENT_COLUMNS)}) "
-                   f"SELECT ?, {ev_cols} FROM _inf_all_events r JOIN _inf_ids i ON i.rid = r.researcher_id", [pid])
-        n_res, n_r = wh.execute("SELECT count(*), count(DISTINCT researcher_id) FROM _inf_all_residence")[0]
-        n_ev = wh.execute("SELECT count(*) FROM _inf_all_events")[0][0]
-        by_type = dict(wh.execute("SELECT event_type, count(*) FROM _inf_all_events GROUP BY ALL ORDER BY 2 DESC"))
+        wh.execute(f"INSERT INTO residence (params_id, {res_cols}) SELECT ?, {res_cols} FROM {residence}", [pid])
+        wh.execute(f"INSERT INTO events (params_id, {ev_cols}) SELECT ?, {ev_cols} FROM {events}", [pid])
+        n_res, n_r = wh.execute("SELECT count(*), count(DISTINCT researcher_id) FROM residence WHERE params_id = ?",
+                                [pid])[0]
+        by_type = dict(wh.execute("SELECT event_type, count(*) FROM events WHERE params_id = ? "
+                                  "GROUP BY ALL ORDER BY 2 DESC, 1", [pid]))
+        n_ev = sum(by_type.values())
         seconds = time.perf_counter() - started
         wh.execute("INSERT INTO inference_runs VALUES (?, ?, ?, ?, ?, ?)", [
             pid, _dt.datetime.now(_dt.timezone.utc).replace(tzinfo=None), n_r, n_res, n_ev, round(seconds, 3)])
-    return pid, (n_r, n_res, n_ev, by_type, seconds)
+    return InferenceSummary(pid, int(n_r), int(n_res), int(n_ev), seconds, by_type, step_seconds or {})
 
 
 def latest_params_id(wh: Warehouse, params_id: str | None = None) -> str:
