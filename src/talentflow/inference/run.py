@@ -92,19 +92,18 @@ def run_inference(wh: Warehouse, params: InferenceParams | None = None,
             for name, sec in run_steps(wh.con, steps).items():
                 step_seconds[name] = round(step_seconds.get(name, 0.0) + sec, 3)
             collecting = time.perf_counter()
-            for part in ("residence", "events"):
+            for part in ("residence", "events"):  # keys back to researcher ids, one batch's ids at a time
+                rows = (f"SELECT i.researcher_id, r.* EXCLUDE (researcher_id) FROM _inf_{part} r "
+                        f"JOIN (SELECT * FROM _inf_ids WHERE rid % {n_batches} = {batch}) i ON i.rid = r.researcher_id")
                 if batch == 0:
-                    wh.execute(f"CREATE OR REPLACE TEMP TABLE _inf_all_{part} AS SELECT * FROM _inf_{part}")
+                    wh.execute(f"CREATE OR REPLACE TEMP TABLE _inf_all_{part} AS {rows}")
                 else:
-                    wh.execute(f"INSERT INTO _inf_all_{part} SELECT * FROM _inf_{part}")
+                    wh.execute(f"INSERT INTO _inf_all_{part} {rows}")
             step_seconds["collect"] = round(step_seconds.get("collect", 0.0) + time.perf_counter() - collecting, 3)
         drop_steps(wh.con, steps)
         writing = time.perf_counter()
-        keyed_back = ("(SELECT i.researcher_id, r.* EXCLUDE (researcher_id) FROM _inf_all_{} r "
-                      "JOIN _inf_ids i ON i.rid = r.researcher_id)")
         step_seconds["batches"] = n_batches
-        summary = store_inference(wh, params, keyed_back.format("residence"), keyed_back.format("events"), started,
-                                  step_seconds)
+        summary = store_inference(wh, params, "_inf_all_residence", "_inf_all_events", started, step_seconds)
         step_seconds["write"] = round(time.perf_counter() - writing, 3)
     finally:
         drop_steps(wh.con, steps)
