@@ -9,7 +9,7 @@ there; results come back as DataFrames (aggregates) or Parquet files (person-lev
 The flow steps reproduce ``talentflow.metrics.flows`` (which reads stored events with pandas):
 the same moves per level, counted per origin, destination and year; bucketing into periods,
 organization names, ordering and small-cell suppression are then applied to the small
-aggregate exactly as there. The specialization-count steps reproduce the fractional counting of
+aggregate by the same function there (``metrics.flows.od_table``). The specialization-count steps reproduce the fractional counting of
 ``talentflow.metrics.specialization`` (X[r, f] and T[r] per period).
 """
 
@@ -25,9 +25,8 @@ from talentflow.inference.engine import inference_steps, obs_view_sql
 from talentflow.inference.params import InferenceParams
 from talentflow.inference.run import identity_filter
 from talentflow.metrics.common import Selection, organization_groups
-from talentflow.metrics.flows import FlowParams, bucket
+from talentflow.metrics.flows import FlowParams, od_table
 from talentflow.metrics.specialization import SpecializationParams
-from talentflow.metrics.suppression import suppress
 from talentflow.store.warehouse import Warehouse
 
 PREFIX = "_tf_"
@@ -91,24 +90,6 @@ def flow_count_sql(fp: FlowParams, sel: Selection, events: str, groups: str | No
     """Moves counted per origin, destination and year (the engine-side aggregate)."""
     return (f"SELECT origin, destination, CAST(year AS INTEGER) AS year, count(*) AS n "
             f"FROM ({moves_sql(fp, sel, events, groups)}) mv GROUP BY origin, destination, year")
-
-
-def finish_flows(counts: pd.DataFrame, fp: FlowParams, sel: Selection, names: dict | None = None) -> pd.DataFrame:
-    """Pure: yearly counts -> the OD table of ``talentflow.metrics.flows.flows`` (periods, names, order, cells)."""
-    key = "year" if fp.period == 1 else "period"
-    frame = counts.copy()
-    frame["year"] = frame["year"].astype("int64")
-    frame[key] = bucket(frame["year"], fp.period, sel.year_from)
-    out = frame.groupby(["origin", "destination", key], as_index=False)["n"].sum().rename(columns={"n": "count"})
-    if fp.level == "org" and names is not None:
-        out["origin"] = out["origin"].map(lambda x: names.get(x, x))
-        out["destination"] = out["destination"].map(lambda x: names.get(x, x))
-    out = out.sort_values([key, "count", "origin", "destination"], ascending=[True, False, True, True])
-    if fp.min_cell > 1:
-        out = suppress(out, {"count": []}, fp.min_cell)
-        out = out[~out["suppressed"]].drop(columns="suppressed")
-    out["count"] = out["count"].astype("int64")
-    return out.reset_index(drop=True)
 
 
 _REGION = {"country": "o.country", "region": "c.wb_region", "hub": "o.hub", "org": "o.institution_id"}
@@ -261,7 +242,7 @@ class RelationalRun:
                 groups = PREFIX + "groups"
                 self.frame(groups, organization_groups(inst)[["institution_id", "group_id"]])
         counts = self.fetch(flow_count_sql(fp, sel, events, groups))
-        return finish_flows(counts, fp, sel, names)
+        return od_table(counts, fp, sel.year_from, names)
 
     def specialization_counts(self, sp: SpecializationParams, work_fields: pd.DataFrame,
                               work_periods: pd.DataFrame) -> dict[str, pd.DataFrame | int]:

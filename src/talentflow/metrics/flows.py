@@ -85,14 +85,17 @@ def bucket(years: pd.Series, period: int, lo: int | None = None) -> pd.Series:
     return start.astype(str) + "-" + (start + period - 1).astype(str)
 
 
-def flows(wh: Warehouse, sel: Selection, params: FlowParams = FlowParams()) -> pd.DataFrame:
-    """The OD matrix in long form: origin, destination, year (or period), count."""
-    m = moves(wh, sel, params.level, params.event_types, params.fold_parents)
+def od_table(counts: pd.DataFrame, params: FlowParams, year_from: int | None,
+             names: dict | None = None) -> pd.DataFrame:
+    """Pure: moves counted per origin, destination and year (column ``n``) -> the OD table: years
+    bucketed into periods, organizations named (``names``), ordered, small cells suppressed.
+    Shared by every engine, so their tables agree row for row."""
     key = "year" if params.period == 1 else "period"
-    m[key] = bucket(m["year"], params.period, sel.year_from)
-    out = (m.groupby(["origin", "destination", key], as_index=False).size().rename(columns={"size": "count"}))
-    if params.level == "org":
-        names = dict(wh.execute("SELECT institution_id, name FROM institutions"))
+    frame = counts.copy()
+    frame["year"] = frame["year"].astype("int64")
+    frame[key] = bucket(frame["year"], params.period, year_from)
+    out = frame.groupby(["origin", "destination", key], as_index=False)["n"].sum().rename(columns={"n": "count"})
+    if params.level == "org" and names is not None:
         out["origin"] = out["origin"].map(lambda x: names.get(x, x))
         out["destination"] = out["destination"].map(lambda x: names.get(x, x))
     out = out.sort_values([key, "count", "origin", "destination"], ascending=[True, False, True, True])
@@ -101,6 +104,14 @@ def flows(wh: Warehouse, sel: Selection, params: FlowParams = FlowParams()) -> p
         out = out[~out["suppressed"]].drop(columns="suppressed")
     out["count"] = out["count"].astype("int64")
     return out.reset_index(drop=True)
+
+
+def flows(wh: Warehouse, sel: Selection, params: FlowParams = FlowParams()) -> pd.DataFrame:
+    """The OD matrix in long form: origin, destination, year (or period), count."""
+    m = moves(wh, sel, params.level, params.event_types, params.fold_parents)
+    counts = m.groupby(["origin", "destination", "year"], as_index=False).size().rename(columns={"size": "n"})
+    names = dict(wh.execute("SELECT institution_id, name FROM institutions")) if params.level == "org" else None
+    return od_table(counts, params, sel.year_from, names)
 
 
 def top_flows(wh: Warehouse, sel: Selection, level: Level = "org", n: int = 10, min_cell: int = 1,
