@@ -1,8 +1,8 @@
 """Running the inference steps: named SQL steps materialized as temporary tables in a DuckDB connection.
 
-``inference_steps`` lists the steps (observed years -> spells -> core spells -> residence ->
-events) as ``(table, SELECT)`` pairs; ``run_steps`` materializes them in any DuckDB
-connection. ``infer`` is the pure entry point: DataFrames in, DataFrames out (an in-memory
+``inference_steps`` lists the steps (observed years -> spells -> core spells -> residence of the
+observed years -> events -> padded residence) as ``(table, SELECT)`` pairs; ``run_steps``
+materializes them in any DuckDB connection. ``infer`` is the pure entry point: DataFrames in, DataFrames out (an in-memory
 DuckDB does the work); ``talentflow.inference.run`` runs the same steps inside the warehouse.
 """
 
@@ -18,23 +18,24 @@ from talentflow.inference.events import EVENT_COLUMNS, events_sql
 from talentflow.inference.params import InferenceParams
 from talentflow.inference.residence import (RESIDENCE_COLUMNS, core_sql, country_years_sql, mspells_sql,
                                             observed_years_sql,
-                                            residence_from_sql, rspells_sql)
+                                            residence_from_sql, rspells_sql, ryears_sql)
 
 OBS_COLUMNS = ("researcher_id", "year", "country", "institution_id", "hub", "weight")
 
 
 def inference_steps(p: InferenceParams, obs: str, institutions: str, prefix: str = "_inf_") -> list[tuple[str, str]]:
     """The steps as (temporary table name, SELECT statement), in order."""
-    cy, oy, rsp, msp, core, res, ev = (prefix + n for n in ("cyears", "oyears", "rspells", "mspells", "core",
-                                                           "residence", "events"))
+    cy, oy, rsp, msp, core, ry, ev, res = (prefix + n for n in ("cyears", "oyears", "rspells", "mspells", "core",
+                                                                "ryears", "events", "residence"))
     return [
         (cy, country_years_sql(p, obs)),
         (oy, observed_years_sql(p, cy)),
         (rsp, rspells_sql(p, oy)),
         (msp, mspells_sql(p, rsp, cy)),
         (core, core_sql(msp)),
-        (res, residence_from_sql(p, oy, rsp, msp, institutions)),
-        (ev, events_sql(p, cy, oy, msp, core, res)),
+        (ry, ryears_sql(p, oy, rsp, msp, institutions)),
+        (ev, events_sql(p, cy, oy, msp, core, ry)),
+        (res, residence_from_sql(p, ry)),  # last: nothing reads it, so it can be streamed into the results
     ]
 
 

@@ -42,8 +42,8 @@ def _point(p: InferenceParams) -> str:
             "evidence": evidence}[p.point_estimate]
 
 
-def events_sql(p: InferenceParams, cyears: str, oyears: str, spells: str, core: str, residence: str) -> str:
-    """All events, one row each, in EVENT_COLUMNS order."""
+def events_sql(p: InferenceParams, cyears: str, oyears: str, spells: str, core: str, ryears: str) -> str:
+    """All events, one row each, in EVENT_COLUMNS order (``ryears``: the residence of observed years)."""
     if p.return_rule == "any_previous":
         is_return = "coalesce(list_contains(before, country), false)"
     else:
@@ -111,15 +111,16 @@ def events_sql(p: InferenceParams, cyears: str, oyears: str, spells: str, core: 
                NULL AS destination_hub, min(o.year) AS year_from, max(o.year) AS year_to,
                'co-affiliation in ' || o.country || ' in ' || count(*) || ' year(s) of residence in ' || r.country
                    AS reason
-        FROM {cyears} o JOIN {residence} r ON r.researcher_id = o.researcher_id AND r.year = o.year
-        WHERE r.status = 'observed' AND r.observed_country = r.country AND o.country <> r.country
-              AND o.w >= {float(p.traveler_min_weight)!r}
+        FROM {cyears} o JOIN (SELECT researcher_id, year, res_country AS country FROM {ryears}
+                              WHERE observed_country = res_country) r
+             ON r.researcher_id = o.researcher_id AND r.year = o.year
+        WHERE o.country <> r.country AND o.w >= {float(p.traveler_min_weight)!r}
         GROUP BY o.researcher_id, r.country, o.country),
     iy AS (
-        SELECT researcher_id, year, institution_id, hub, country, sector,
-               CASE WHEN institution_id IS DISTINCT FROM lag(institution_id) OVER w THEN 1 ELSE 0 END AS brk
-        FROM {residence}
-        WHERE status = 'observed' AND episode = 'core' AND institution_id IS NOT NULL
+        SELECT researcher_id, year, res_inst AS institution_id, res_hub AS hub, res_country AS country, sector,
+               CASE WHEN res_inst IS DISTINCT FROM lag(res_inst) OVER w THEN 1 ELSE 0 END AS brk
+        FROM {ryears}
+        WHERE episode = 'core' AND res_inst IS NOT NULL
         WINDOW w AS (PARTITION BY researcher_id ORDER BY year)),
     iy2 AS (
         SELECT *, sum(brk) OVER (PARTITION BY researcher_id ORDER BY year ROWS UNBOUNDED PRECEDING) AS ispell FROM iy),

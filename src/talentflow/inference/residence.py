@@ -178,13 +178,10 @@ def core_sql(mspells: str) -> str:
     FROM c2 GROUP BY ALL"""
 
 
-def residence_from_sql(p: InferenceParams, oyears: str, rspells: str, mspells: str, institutions: str) -> str:
-    """Residence of every year from the first to the last observed one (see the module doc)."""
-    if p.padding == "carry_forward":
-        years_expr = (f"unnest(range(year, CASE WHEN next_obs IS NOT NULL AND next_obs - year - 1 <= {int(p.max_gap)} "
-                      f"THEN next_obs ELSE year + 1 END)) AS res_year")
-    else:
-        years_expr = "year AS res_year"
+def ryears_sql(p: InferenceParams, oyears: str, rspells: str, mspells: str, institutions: str) -> str:
+    """One row per observed researcher-year with its residence (see the module doc): the country
+    (``res_country``), institution, hub and sector, the spell's episode, and what the padding of the
+    following gap needs (the next observed year, its residence country and share)."""
     return f"""WITH
     oy AS (
         SELECT s.researcher_id, s.year, s.observed_country, s.share, s.institution_id AS obs_institution,
@@ -206,15 +203,28 @@ def residence_from_sql(p: InferenceParams, oyears: str, rspells: str, mspells: s
     oy3 AS (
         SELECT *, lead(year) OVER w AS next_obs, lead(res_country) OVER w AS next_res_country,
                lead(share) OVER w AS next_share
-        FROM oy2 WINDOW w AS (PARTITION BY researcher_id ORDER BY year)),
+        FROM oy2 WINDOW w AS (PARTITION BY researcher_id ORDER BY year))
+    SELECT y.researcher_id, y.year, y.observed_country, y.share, y.episode, y.res_country, y.res_inst, y.res_hub,
+           {_sector_case('i.type')} AS sector, y.next_obs, y.next_res_country, y.next_share
+    FROM oy3 y LEFT JOIN {institutions} i ON i.institution_id = y.res_inst"""
+
+
+def residence_from_sql(p: InferenceParams, ryears: str) -> str:
+    """Residence of every year from the first to the last observed one (see the module doc): the
+    observed years of ``ryears``, each followed by the padded years of the gap after it."""
+    if p.padding == "carry_forward":
+        years_expr = (f"unnest(range(year, CASE WHEN next_obs IS NOT NULL AND next_obs - year - 1 <= {int(p.max_gap)} "
+                      f"THEN next_obs ELSE year + 1 END)) AS res_year")
+    else:
+        years_expr = "year AS res_year"
+    return f"""WITH
     padded AS (
         SELECT researcher_id, {years_expr}, year AS anchor_year, observed_country, share, next_share, episode,
-               res_country, next_res_country, res_inst, res_hub
-        FROM oy3)
+               res_country, next_res_country, res_inst, res_hub, sector
+        FROM {ryears})
     SELECT pd.researcher_id, CAST(pd.res_year AS INTEGER) AS year, pd.res_country AS country,
            CASE WHEN pd.res_year = pd.anchor_year THEN pd.observed_country END AS observed_country,
-           pd.res_inst AS institution_id, pd.res_hub AS hub,
-           {_sector_case('i.type')} AS sector,
+           pd.res_inst AS institution_id, pd.res_hub AS hub, pd.sector,
            CASE WHEN pd.res_year = pd.anchor_year THEN 'observed' ELSE 'padded' END AS status,
            CASE WHEN pd.res_year = pd.anchor_year THEN pd.episode ELSE 'gap' END AS episode,
            CASE WHEN pd.res_year = pd.anchor_year THEN pd.share END AS share,
@@ -223,7 +233,7 @@ def residence_from_sql(p: InferenceParams, oyears: str, rspells: str, mspells: s
                WHEN pd.res_year = pd.anchor_year THEN 0.5 * pd.share
                WHEN pd.next_res_country = pd.res_country THEN least(pd.share, pd.next_share)
                ELSE 0.5 * pd.share END, 4) AS confidence
-    FROM padded pd LEFT JOIN {institutions} i ON i.institution_id = pd.res_inst"""
+    FROM padded pd"""
 
 
 RESIDENCE_COLUMNS = ("researcher_id", "year", "country", "observed_country", "institution_id", "hub", "sector",

@@ -31,8 +31,8 @@ class InferenceSummary:
     n_events: int
     seconds: float
     events_by_type: dict
-    step_seconds: dict = field(default_factory=dict)  # wall time of each step (summed over batches), of
-    # collecting the batches' results and of writing them; "batches": how many
+    step_seconds: dict = field(default_factory=dict)  # wall time of each step (summed over batches) and of
+    # writing the batches' results; "batches": how many
 
 
 def identity_filter(p: InferenceParams, alias: str = "o") -> str:
@@ -84,34 +84,69 @@ def run_inference(wh: Warehouse, params: InferenceParams | None = None,
     n_batches = max(1, -(-n_obs // batch_rows))
     wh.execute("CREATE OR REPLACE TEMP VIEW _inf_inst AS SELECT institution_id, type FROM institutions")
     steps = inference_steps(params, "_inf_obs", "_inf_inst")
-    step_seconds: dict[str, float] = {}
+    # the padded residence, the last step, is streamed into the results rather than materialized
+    computed, ((_, residence_sql),) = steps[:-1], steps[-1:]
+    step_seconds: dict[str, float] = {"batches": n_batches}
+
+    def timed(name: str, since: float) -> None:
+        step_seconds[name] = round(step_seconds.get(name, 0.0) + time.perf_counter() - since, 3)
+
     try:
-        for batch in range(n_batches):
-            wh.execute("CREATE OR REPLACE TEMP VIEW _inf_obs AS " + obs_view_sql(
-                keyed, params, f"researcher_id % {n_batches} = {batch}"))
-            for name, sec in run_steps(wh.con, steps).items():
-                step_seconds[name] = round(step_seconds.get(name, 0.0) + sec, 3)
-            collecting = time.perf_counter()
-            for part in ("residence", "events"):  # keys back to researcher ids, one batch's ids at a time
-                rows = (f"SELECT i.researcher_id, r.* EXCLUDE (researcher_id) FROM _inf_{part} r "
-                        f"JOIN (SELECT * FROM _inf_ids WHERE rid % {n_batches} = {batch}) i ON i.rid = r.researcher_id")
-                if batch == 0:
-                    wh.execute(f"CREATE OR REPLACE TEMP TABLE _inf_all_{part} AS {rows}")
-                else:
-                    wh.execute(f"INSERT INTO _inf_all_{part} {rows}")
-            step_seconds["collect"] = round(step_seconds.get("collect", 0.0) + time.perf_counter() - collecting, 3)
-        drop_steps(wh.con, steps)
-        writing = time.perf_counter()
-        step_seconds["batches"] = n_batches
-        summary = store_inference(wh, params, "_inf_all_residence", "_inf_all_events", started, step_seconds)
-        step_seconds["write"] = round(time.perf_counter() - writing, 3)
+        with wh.transaction():  # each batch is written straight into the results: all or nothing
+            store = _Store(wh, params)
+            for batch in range(n_batches):
+                wh.execute("CREATE OR REPLACE TEMP VIEW _inf_obs AS " + obs_view_sql(
+                    keyed, params, f"researcher_id % {n_batches} = {batch}"))
+                for name, sec in run_steps(wh.con, computed).items():
+                    step_seconds[name] = round(step_seconds.get(name, 0.0) + sec, 3)
+                writing = time.perf_counter()
+                store.count("_inf_ryears", "_inf_events")
+                ids = f"(SELECT * FROM _inf_ids WHERE rid % {n_batches} = {batch})"  # keys back to researcher ids
+                store.append(*(f"(SELECT i.researcher_id, r.* EXCLUDE (researcher_id) FROM ({rel}) r "
+                               f"JOIN {ids} i ON i.rid = r.researcher_id)" for rel in (residence_sql, "_inf_events")))
+                timed("write", writing)
+            summary = store.finish(started, step_seconds)
     finally:
         drop_steps(wh.con, steps)
-        for name in ("_inf_ids", "_inf_all_residence", "_inf_all_events"):
-            wh.execute(f"DROP TABLE IF EXISTS {name}")
+        wh.execute("DROP TABLE IF EXISTS _inf_ids")
         wh.execute("DROP VIEW IF EXISTS _inf_obs")
         wh.execute("DROP VIEW IF EXISTS _inf_inst")
     return summary
+
+
+class _Store:
+    """Replaces the stored results of a parameter set, inside the caller's transaction: the old rows
+    go, the new ones are appended (in one go or batch by batch), then the run is logged."""
+
+    def __init__(self, wh: Warehouse, p: InferenceParams):
+        self.wh = wh
+        self.pid = record_params(wh, KIND, p)
+        wh.execute("DELETE FROM residence WHERE params_id = ?", [self.pid])
+        wh.execute("DELETE FROM events WHERE params_id = ?", [self.pid])
+        self.n_res = self.n_researchers = 0
+        self.by_type: dict[str, int] = {}
+
+    def count(self, residents: str, events: str) -> None:
+        """Add the researchers with a residence and the events by type of a batch (researchers are
+        never split across batches)."""
+        self.n_researchers += int(self.wh.execute(f"SELECT count(DISTINCT researcher_id) FROM {residents}")[0][0])
+        for kind, n in self.wh.execute(f"SELECT event_type, count(*) FROM {events} GROUP BY ALL"):
+            self.by_type[kind] = self.by_type.get(kind, 0) + int(n)
+
+    def append(self, residence: str, events: str) -> None:
+        res_cols, ev_cols = ", ".join(RESIDENCE_COLUMNS), ", ".join(EVENT_COLUMNS)
+        self.n_res += int(self.wh.execute(f"INSERT INTO residence (params_id, {res_cols}) SELECT ?, {res_cols} "
+                                          f"FROM {residence}", [self.pid])[0][0])
+        self.wh.execute(f"INSERT INTO events (params_id, {ev_cols}) SELECT ?, {ev_cols} FROM {events}", [self.pid])
+
+    def finish(self, started: float, step_seconds: dict | None = None) -> InferenceSummary:
+        by_type = dict(sorted(self.by_type.items(), key=lambda kv: (-kv[1], kv[0])))
+        n_ev = sum(by_type.values())
+        seconds = time.perf_counter() - started
+        self.wh.execute("INSERT INTO inference_runs VALUES (?, ?, ?, ?, ?, ?)", [
+            self.pid, _dt.datetime.now(_dt.timezone.utc).replace(tzinfo=None), self.n_researchers, self.n_res, n_ev,
+            round(seconds, 3)])
+        return InferenceSummary(self.pid, self.n_researchers, self.n_res, n_ev, seconds, by_type, step_seconds or {})
 
 
 def store_inference(wh: Warehouse, p: InferenceParams, residence: str, events: str, started: float,
@@ -119,22 +154,11 @@ def store_inference(wh: Warehouse, p: InferenceParams, residence: str, events: s
     """Replace the stored results of ``p`` by the rows of the relations ``residence`` and ``events``
     (tables, subqueries or table functions DuckDB can read, with RESIDENCE_COLUMNS / EVENT_COLUMNS)
     in one transaction; log the run in ``inference_runs``."""
-    res_cols, ev_cols = ", ".join(RESIDENCE_COLUMNS), ", ".join(EVENT_COLUMNS)
     with wh.transaction():
-        pid = record_params(wh, KIND, p)
-        wh.execute("DELETE FROM residence WHERE params_id = ?", [pid])
-        wh.execute("DELETE FROM events WHERE params_id = ?", [pid])
-        wh.execute(f"INSERT INTO residence (params_id, {res_cols}) SELECT ?, {res_cols} FROM {residence}", [pid])
-        wh.execute(f"INSERT INTO events (params_id, {ev_cols}) SELECT ?, {ev_cols} FROM {events}", [pid])
-        n_res, n_r = wh.execute("SELECT count(*), count(DISTINCT researcher_id) FROM residence WHERE params_id = ?",
-                                [pid])[0]
-        by_type = dict(wh.execute("SELECT event_type, count(*) FROM events WHERE params_id = ? "
-                                  "GROUP BY ALL ORDER BY 2 DESC, 1", [pid]))
-        n_ev = sum(by_type.values())
-        seconds = time.perf_counter() - started
-        wh.execute("INSERT INTO inference_runs VALUES (?, ?, ?, ?, ?, ?)", [
-            pid, _dt.datetime.now(_dt.timezone.utc).replace(tzinfo=None), n_r, n_res, n_ev, round(seconds, 3)])
-    return InferenceSummary(pid, int(n_r), int(n_res), int(n_ev), seconds, by_type, step_seconds or {})
+        store = _Store(wh, p)
+        store.append(residence, events)
+        store.count(residence, events)
+        return store.finish(started, step_seconds)
 
 
 def latest_params_id(wh: Warehouse, params_id: str | None = None) -> str:
