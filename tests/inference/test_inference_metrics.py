@@ -110,6 +110,31 @@ def test_simulator_truth_and_scorer():
     assert shifted["f1"] == 0.0 and shifted["pair_f1"] == 1.0
 
 
+def test_identifiable_moves_pin_the_year_within_tolerance():
+    from talentflow.simulate.careers import identifiable
+
+    assert identifiable([2001, 2003], [2005, 2006], tolerance=1)  # 2003..2005: three years, middle 2004
+    assert not identifiable([2001, 2003], [2006, 2007], tolerance=1)  # 2003..2006: no year within 1 of all
+    assert identifiable([2001, 2003], [2006, 2007], tolerance=2)
+    assert not identifiable([2003], [2004, 2005], tolerance=1)  # one year at the origin: maybe a visit
+
+
+def test_scorer_ignores_predictions_of_moves_the_records_cannot_reveal():
+    truth = pd.DataFrame({"person": ["a", "b", "c"], "origin": ["USA", "CHN", "GBR"],
+                          "destination": ["CHN", "USA", "DEU"], "year": [2010, 2012, 2015],
+                          "identifiable": [True, False, True]})
+    pred = pd.DataFrame({"person": ["a", "b", "d", "c"], "event_type": ["migration"] * 3 + ["return"],
+                         "origin": ["USA", "CHN", "FRA", "GBR"], "destination": ["CHN", "USA", "ITA", "DEU"],
+                         "year": [2011, 2016, 2010, 2019]})
+    s = score(pred, truth)
+    # a: hit; b: a guess at a move the records cannot date, neither right nor wrong; d: spurious;
+    # c: the right pair in the wrong year, wrong
+    assert s["ignored"] == 1 and s["precision"] == pytest.approx(1 / 3, abs=1e-4) and s["recall"] == 0.5
+    assert s["precision_all"] == 0.25 and s["pair_precision"] == pytest.approx(2 / 3, abs=1e-4)
+    # once matched in any year, b is ignored, but c becomes a hit
+    assert score(pred, truth.assign(identifiable=True))["pair_precision"] == 0.75
+
+
 def test_simulation_end_to_end_clean_data(tmp_path):
     from talentflow.simulate.careers import write_simulation
     from talentflow.simulate.score import score_files

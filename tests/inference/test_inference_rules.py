@@ -62,8 +62,9 @@ def test_chain_with_room_for_a_stay_is_ambiguous():
 
 
 def test_publication_lag_counts_as_evidence_and_dates_the_move():
-    # USA seen alone in 2019 only; 2020 has two papers from China and one late paper still from the USA
-    rows = careers({"l": [(2019, "USA"), (2020, "CHN"), (2020, "CHN"), (2020, "USA"), (2022, "CHN")]})
+    # USA seen alone in 2019 only; 2020 has a paper from China and a late paper still from the USA
+    # (a tie, to China: the next decided year's country)
+    rows = careers({"l": [(2019, "USA"), (2020, "CHN"), (2020, "USA"), (2022, "CHN")]})
     got = infer(rows).events
     move = got[got["event_type"] == "migration"]
     assert move[["origin", "destination", "year_from", "year_to"]].values.tolist() == [["USA", "CHN", 2019, 2020]]
@@ -71,8 +72,12 @@ def test_publication_lag_counts_as_evidence_and_dates_the_move():
     # without boundary evidence the one-year first spell cannot be an origin
     off = infer(rows, InferenceParams(boundary_share=1.0)).events
     assert "migration" not in set(off["event_type"])
+    # with a third of 2020's weight the USA counts only at a lower boundary_share
+    third = careers({"t": [(2019, "USA"), (2020, "CHN"), (2020, "CHN"), (2020, "USA"), (2022, "CHN")]})
+    assert "migration" not in set(infer(third).events["event_type"])
+    assert "migration" in set(infer(third, InferenceParams(boundary_share=0.3)).events["event_type"])
     # a gap: last seen in the USA alone in 2017, first in China in 2020 with a late US paper
-    gap = careers({"g": [(2016, "USA"), (2017, "USA"), (2020, "CHN"), (2020, "CHN"), (2020, "USA"), (2021, "CHN")]})
+    gap = careers({"g": [(2016, "USA"), (2017, "USA"), (2020, "CHN"), (2020, "USA"), (2021, "CHN")]})
     assert infer(gap).events.query("event_type == 'migration'")["year"].item() == 2020
     assert infer(gap, InferenceParams(point_estimate="midpoint")).events.query(
         "event_type == 'migration'")["year"].item() == 2019  # (2017 + 2020 + 1) // 2

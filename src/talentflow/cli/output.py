@@ -29,6 +29,8 @@ def emit(frame: pd.DataFrame, fmt: str = "table", output: Path | None = None, *,
     elif fmt == "json":
         text = frame.to_json(orient="records", force_ascii=False, date_format="iso") + "\n"
     else:
+        if len(frame) == 1 and len(frame.columns) > 8:  # one wide record (a score, a summary): one line per field
+            frame = pd.DataFrame({"field": frame.columns, "value": [_cell(v) for v in frame.iloc[0]]})
         if output is not None:
             text = frame.to_string(index=False) + "\n"
         else:

@@ -90,7 +90,7 @@ class InferenceParams:
     return_rule: ReturnRule = "any_previous"
     chain_rule: ChainRule = "room"
     traveler_min_weight: float = 0.25
-    boundary_share: float = 0.2
+    boundary_share: float = 0.5
     year_min: int = 0
     year_max: int = 9999
 

@@ -20,7 +20,7 @@ apart from a visit, and a year is only known within the interval between the las
 at the origin and the first year seen at the destination; so a move is identifiable when the
 records show the origin in at least two distinct years of its spell, the destination in at
 least two distinct years of its spell, and that interval is at most 2 * ``tolerance`` + 1
-years wide (its middle is then within ``tolerance`` of the true year). See docs/inference.md.
+years wide, end years included (its middle is then within ``tolerance`` of the true year). See docs/inference.md.
 """
 
 from __future__ import annotations
@@ -69,6 +69,16 @@ def _spellings(iso3: str) -> list[str]:
     c = pycountry.countries.get(alpha_3=iso3)
     names = {"USA": "United States", "GBR": "United Kingdom", "KOR": "South Korea", "CHN": "China"}
     return [iso3, c.alpha_2, names.get(iso3, c.name)]
+
+
+def identifiable(a_years: list[int], b_years: list[int], tolerance: int) -> bool:
+    """Could the records reveal a move, given the sorted distinct years the origin was seen in its
+    spell (``a_years``) and the destination in its spell (``b_years``)? Each must be seen in two
+    years (one year cannot be told from a visit), and [last year at a, first year at b], which
+    holds the true year, must count at most 2 * tolerance + 1 years, end years included: its
+    middle is then within ``tolerance`` of any of them."""
+    return (len(a_years) >= 2 and len(b_years) >= 2
+            and b_years[0] - a_years[-1] + 1 <= 2 * tolerance + 1)
 
 
 def simulate(p: SimParams) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -142,9 +152,7 @@ def simulate(p: SimParams) -> tuple[pd.DataFrame, pd.DataFrame]:
             nxt = bounds[k + 1]
             a_years = sorted({sy for sy, sc, _ in seen if prev_start <= sy <= y and sc == a})
             b_years = sorted({sy for sy, sc, _ in seen if y <= sy <= nxt and sc == b})
-            ident = (len(a_years) >= 2 and len(b_years) >= 2
-                     and b_years[0] - a_years[-1] <= 2 * p.tolerance + 1)
-            truth.append((person, a, b, y, kind, ident))
+            truth.append((person, a, b, y, kind, identifiable(a_years, b_years, p.tolerance)))
     rec = pd.DataFrame(records, columns=["person", "year", "org", "country", "stage"])
     tru = pd.DataFrame(truth, columns=["person", "origin", "destination", "year", "kind", "identifiable"])
     return rec, tru

@@ -2,9 +2,17 @@
 
 A predicted move (event_type migration or return) matches a true move of the same person,
 origin and destination whose year is within ``tolerance`` of the prediction's point estimate
-(each true move matched at most once, nearest year first). Precision counts every predicted
-move; recall is over the *identifiable* true moves (truth.csv ``identifiable``), and also
-reported over all true moves. ``pair_*`` figures ignore the year.
+(each true move matched at most once, nearest year first).
+
+The figures are scored on the *identifiable* true moves (truth.csv ``identifiable``: those the
+records could reveal, with a year they pin down). A prediction of a move the records cannot
+reveal is neither right nor wrong there: predictions matched to a non-identifiable true move,
+and unmatched predictions of a person, origin and destination whose only true moves are
+non-identifiable ones left unmatched, are *ignored* (the "don't care" convention of detection
+benchmarks). So ``precision`` = hits on identifiable moves / (predictions - ignored) and
+``recall`` = hits / identifiable moves. ``precision_all`` counts every prediction instead
+(a hit on any true move is right, everything else wrong), and ``recall_all`` is over all true
+moves. ``pair_*`` figures ignore the year.
 """
 
 from __future__ import annotations
@@ -35,6 +43,17 @@ def _match(pred: pd.DataFrame, truth: pd.DataFrame, tolerance: int | None) -> tu
     return used_p, used_t
 
 
+def _dont_care(pred: pd.DataFrame, truth: pd.DataFrame, mp: set, mt: set) -> int:
+    """Unmatched predictions whose person, origin and destination match only non-identifiable
+    true moves that are themselves unmatched: the records cannot say whether they are right."""
+    keys = ["person", "origin", "destination"]
+    left_t = truth.drop(index=sorted(mt))
+    open_pairs = left_t.groupby(keys)["identifiable"].any()
+    dont = open_pairs[~open_pairs].reset_index()[keys]
+    left_p = pred.drop(index=sorted(mp))
+    return int(len(left_p.merge(dont, on=keys))) if len(dont) and len(left_p) else 0
+
+
 def _f1(p: float, r: float) -> float:
     return 2 * p * r / (p + r) if p + r else 0.0
 
@@ -47,11 +66,16 @@ def score(pred: pd.DataFrame, truth: pd.DataFrame, tolerance: int = 1) -> dict:
     for label, tol in (("", tolerance), ("pair_", None)):
         mp, mt = _match(pred, truth, tol)
         ident_hit = int(truth.loc[sorted(mt), "identifiable"].sum()) if mt else 0
-        prec = len(mp) / len(pred) if len(pred) else 0.0
+        ignored = len(mp) - ident_hit + _dont_care(pred, truth, mp, mt)
+        scored = len(pred) - ignored
+        prec = ident_hit / scored if scored else 0.0
         rec = ident_hit / out["identifiable"] if out["identifiable"] else 0.0
+        if label == "":
+            out["ignored"] = ignored
         out[f"{label}precision"] = round(prec, 4)
         out[f"{label}recall"] = round(rec, 4)
         out[f"{label}f1"] = round(_f1(prec, rec), 4)
+        out[f"{label}precision_all"] = round(len(mp) / len(pred), 4) if len(pred) else 0.0
         out[f"{label}recall_all"] = round(len(mt) / len(truth), 4) if len(truth) else 0.0
         if label == "":
             hits = pred.loc[sorted(mp)].reset_index().merge(truth.reset_index(), on=["person", "origin", "destination"])
