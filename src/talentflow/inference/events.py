@@ -116,20 +116,13 @@ def events_sql(p: InferenceParams, cyears: str, oyears: str, spells: str, core: 
              ON r.researcher_id = o.researcher_id AND r.year = o.year
         WHERE o.country <> r.country AND o.w >= {float(p.traveler_min_weight)!r}
         GROUP BY o.researcher_id, r.country, o.country),
-    iy AS (
-        SELECT researcher_id, year, res_inst AS institution_id, res_hub AS hub, res_country AS country, sector,
-               CASE WHEN res_inst IS DISTINCT FROM lag(res_inst) OVER w THEN 1 ELSE 0 END AS brk
-        FROM {ryears}
-        WHERE episode = 'core' AND res_inst IS NOT NULL
-        WINDOW w AS (PARTITION BY researcher_id ORDER BY year)),
-    iy2 AS (
-        SELECT *, sum(brk) OVER (PARTITION BY researcher_id ORDER BY year ROWS UNBOUNDED PRECEDING) AS ispell FROM iy),
     isp AS (
-        -- hub and country of the spell's latest year (one residence row per year: deterministic)
-        SELECT researcher_id, ispell, any_value(institution_id) AS institution_id, arg_max(hub, year) AS hub,
-               arg_max(country, year) AS country, any_value(sector) AS sector, min(year) AS first_year,
-               max(year) AS last_year, count(*) AS n_years
-        FROM iy2 GROUP BY ALL),
+        -- institution spells: runs of one institution over core years (numbered in ryears); hub and
+        -- country of the spell's latest year (one row per year: deterministic)
+        SELECT researcher_id, inst_run AS ispell, any_value(res_inst) AS institution_id,
+               arg_max(res_hub, year) AS hub, arg_max(res_country, year) AS country, any_value(sector) AS sector,
+               min(year) AS first_year, max(year) AS last_year, count(*) AS n_years
+        FROM {ryears} WHERE episode = 'core' AND res_inst IS NOT NULL GROUP BY researcher_id, inst_run),
     ikeep AS (
         SELECT *, CASE WHEN institution_id IS DISTINCT FROM lag(institution_id) OVER w THEN 1 ELSE 0 END AS brk
         FROM isp WHERE n_years >= {m} OR (ispell = 1 AND n_years >= {mo})

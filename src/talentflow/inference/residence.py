@@ -180,8 +180,9 @@ def core_sql(mspells: str) -> str:
 
 def ryears_sql(p: InferenceParams, oyears: str, rspells: str, mspells: str, institutions: str) -> str:
     """One row per observed researcher-year with its residence (see the module doc): the country
-    (``res_country``), institution, hub and sector, the spell's episode, and what the padding of the
-    following gap needs (the next observed year, its residence country and share)."""
+    (``res_country``), institution, hub and sector, the spell's episode, what the padding of the
+    following gap needs (the next observed year, its residence country and share), and
+    ``inst_run``, which numbers the runs of one institution over the core years."""
     return f"""WITH
     oy AS (
         SELECT s.researcher_id, s.year, s.observed_country, s.share, s.institution_id AS obs_institution,
@@ -198,14 +199,20 @@ def ryears_sql(p: InferenceParams, oyears: str, rspells: str, mspells: str, inst
             coalesce(last_value(core_country IGNORE NULLS) OVER w, observed_country) AS res_country,
             CASE WHEN episode = 'core' THEN obs_institution
                  ELSE last_value(core_inst IGNORE NULLS) OVER w END AS res_inst,
-            CASE WHEN episode = 'core' THEN obs_hub ELSE last_value(core_hub IGNORE NULLS) OVER w END AS res_hub
+            CASE WHEN episode = 'core' THEN obs_hub ELSE last_value(core_hub IGNORE NULLS) OVER w END AS res_hub,
+            last_value(core_inst IGNORE NULLS) OVER (
+                PARTITION BY researcher_id ORDER BY year ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+                AS prev_core_inst
         FROM oy WINDOW w AS (PARTITION BY researcher_id ORDER BY year ROWS UNBOUNDED PRECEDING)),
     oy3 AS (
         SELECT *, lead(year) OVER w AS next_obs, lead(res_country) OVER w AS next_res_country,
-               lead(share) OVER w AS next_share
+               lead(share) OVER w AS next_share,
+               -- runs of one institution over the core years with an institution (institution moves)
+               sum(CASE WHEN core_inst IS DISTINCT FROM prev_core_inst AND core_inst IS NOT NULL THEN 1 ELSE 0 END)
+                   OVER (PARTITION BY researcher_id ORDER BY year ROWS UNBOUNDED PRECEDING) AS inst_run
         FROM oy2 WINDOW w AS (PARTITION BY researcher_id ORDER BY year))
     SELECT y.researcher_id, y.year, y.observed_country, y.share, y.episode, y.res_country, y.res_inst, y.res_hub,
-           {_sector_case('i.type')} AS sector, y.next_obs, y.next_res_country, y.next_share
+           {_sector_case('i.type')} AS sector, y.next_obs, y.next_res_country, y.next_share, y.inst_run
     FROM oy3 y LEFT JOIN {institutions} i ON i.institution_id = y.res_inst"""
 
 

@@ -15,7 +15,7 @@ from talentflow.errors import ConfigError, WarehouseError
 from talentflow.inference.engine import drop_steps, inference_steps, obs_view_sql, run_steps
 from talentflow.inference.events import EVENT_COLUMNS
 from talentflow.inference.params import InferenceParams
-from talentflow.inference.residence import RESIDENCE_COLUMNS
+from talentflow.inference.residence import RESIDENCE_COLUMNS, residence_from_sql
 from talentflow.schema.inference import TABLES
 from talentflow.store.params import record_params
 from talentflow.store.warehouse import Warehouse
@@ -84,8 +84,9 @@ def run_inference(wh: Warehouse, params: InferenceParams | None = None,
     n_batches = max(1, -(-n_obs // batch_rows))
     wh.execute("CREATE OR REPLACE TEMP VIEW _inf_inst AS SELECT institution_id, type FROM institutions")
     steps = inference_steps(params, "_inf_obs", "_inf_inst")
-    # the padded residence, the last step, is streamed into the results rather than materialized
-    computed, ((_, residence_sql),) = steps[:-1], steps[-1:]
+    # the padded residence, the last step, is streamed into the results (keyed back to researcher
+    # ids before the padding multiplies the rows) rather than materialized
+    computed = [(name, sql) for name, sql in steps if name != "_inf_residence"]
     step_seconds: dict[str, float] = {"batches": n_batches}
 
     def timed(name: str, since: float) -> None:
@@ -102,8 +103,9 @@ def run_inference(wh: Warehouse, params: InferenceParams | None = None,
                 writing = time.perf_counter()
                 store.count("_inf_ryears", "_inf_events")
                 ids = f"(SELECT * FROM _inf_ids WHERE rid % {n_batches} = {batch})"  # keys back to researcher ids
-                store.append(*(f"(SELECT i.researcher_id, r.* EXCLUDE (researcher_id) FROM ({rel}) r "
-                               f"JOIN {ids} i ON i.rid = r.researcher_id)" for rel in (residence_sql, "_inf_events")))
+                ryears, events = (f"(SELECT i.researcher_id, r.* EXCLUDE (researcher_id) FROM {rel} r "
+                                  f"JOIN {ids} i ON i.rid = r.researcher_id)" for rel in ("_inf_ryears", "_inf_events"))
+                store.append(f"({residence_from_sql(params, ryears)})", events)
                 timed("write", writing)
             summary = store.finish(started, step_seconds)
     finally:
