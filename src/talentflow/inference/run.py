@@ -89,8 +89,8 @@ def run_inference(wh: Warehouse, params: InferenceParams | None = None,
     computed = [(name, sql) for name, sql in steps if name != "_inf_residence"]
     step_seconds: dict[str, float] = {"batches": n_batches}
 
-    def timed(name: str, since: float) -> None:
-        step_seconds[name] = round(step_seconds.get(name, 0.0) + time.perf_counter() - since, 3)
+    def add(name: str, seconds: float) -> None:  # summed over batches
+        step_seconds[name] = round(step_seconds.get(name, 0.0) + seconds, 3)
 
     try:
         with wh.transaction():  # each batch is written straight into the results: all or nothing
@@ -99,14 +99,14 @@ def run_inference(wh: Warehouse, params: InferenceParams | None = None,
                 wh.execute("CREATE OR REPLACE TEMP VIEW _inf_obs AS " + obs_view_sql(
                     keyed, params, f"researcher_id % {n_batches} = {batch}"))
                 for name, sec in run_steps(wh.con, computed).items():
-                    step_seconds[name] = round(step_seconds.get(name, 0.0) + sec, 3)
+                    add(name, sec)
                 writing = time.perf_counter()
                 store.count("_inf_ryears", "_inf_events")
                 ids = f"(SELECT * FROM _inf_ids WHERE rid % {n_batches} = {batch})"  # keys back to researcher ids
                 ryears, events = (f"(SELECT i.researcher_id, r.* EXCLUDE (researcher_id) FROM {rel} r "
                                   f"JOIN {ids} i ON i.rid = r.researcher_id)" for rel in ("_inf_ryears", "_inf_events"))
                 store.append(f"({residence_from_sql(params, ryears)})", events)
-                timed("write", writing)
+                add("write", time.perf_counter() - writing)
             summary = store.finish(started, step_seconds)
     finally:
         drop_steps(wh.con, steps)
