@@ -682,6 +682,10 @@ def _collab(reader: Reader, table: str, f: Filters) -> pd.DataFrame:
     if out.empty:
         raise MissingData(f"Collaboration network at level {f.level}",
                           command("collab", reader) + (f" --level {f.level}" if f.level != "country" else ""))
+    if f.year_from is not None:  # periods overlapping the selected years
+        out = out[out["period_end"] >= f.year_from]
+    if f.year_to is not None:
+        out = out[out["period_start"] <= f.year_to]
     return out
 
 
@@ -689,10 +693,6 @@ def collab_units(reader: Reader, f: Filters) -> pd.DataFrame:
     """Units of the co-authorship network (stored by ``talentflow collab --save``): papers, external
     share, degree, centrality and community, per period (latest period first)."""
     out = _collab(reader, "collab_units", f)
-    if f.year_from is not None:
-        out = out[out["period_end"] >= f.year_from]
-    if f.year_to is not None:
-        out = out[out["period_start"] <= f.year_to]
     if f.country and f.level == "country":
         out = out[out["unit"] == f.country]
     return out.sort_values(["period_start", "papers_full"], ascending=[False, False]).reset_index(drop=True)
@@ -701,10 +701,6 @@ def collab_units(reader: Reader, f: Filters) -> pd.DataFrame:
 def collab_pairs(reader: Reader, f: Filters) -> pd.DataFrame:
     """Pairs of the co-authorship network: co-authored papers and normalized strength, per period."""
     out = _collab(reader, "collab_pairs", f)
-    if f.year_from is not None:
-        out = out[out["period_end"] >= f.year_from]
-    if f.year_to is not None:
-        out = out[out["period_start"] <= f.year_to]
     if f.country and f.level == "country":
         out = out[(out["unit_a"] == f.country) | (out["unit_b"] == f.country)]
     return out.sort_values(["period_start", "papers_full"], ascending=[False, False]).reset_index(drop=True)

@@ -194,6 +194,12 @@ def profile(cells: pd.DataFrame, title: str) -> dict:
 
 # -- scenarios -------------------------------------------------------------------------------------
 
+def _band(years: list, lo: list, hi: list, fill: str, group: str) -> dict:
+    """A filled interval band (no line, no hover) under a series of the legend group ``group``."""
+    return {"type": "scatter", "x": years + years[::-1], "y": hi + lo[::-1], "fill": "toself", "fillcolor": fill,
+            "line": {"width": 0}, "hoverinfo": "skip", "showlegend": False, "legendgroup": group}
+
+
 def scenario_lines(series: pd.DataFrame, title: str, variable: str) -> dict:
     """Baseline and counterfactual medians with bands, one colour per country."""
     data = []
@@ -204,9 +210,7 @@ def scenario_lines(series: pd.DataFrame, title: str, variable: str) -> dict:
         years = g["year"].tolist()
         for kind, dash in (("baseline", "dot"), ("counterfactual", "solid")):
             lo, hi = g[f"{kind}_low"].tolist(), g[f"{kind}_high"].tolist()
-            data.append({"type": "scatter", "x": years + years[::-1], "y": hi + lo[::-1], "fill": "toself",
-                         "fillcolor": _alpha(c, 0.12 if kind == "baseline" else 0.2), "line": {"width": 0},
-                         "hoverinfo": "skip", "showlegend": False, "legendgroup": f"{country}"})
+            data.append(_band(years, lo, hi, _alpha(c, 0.12 if kind == "baseline" else 0.2), f"{country}"))
             data.append({"type": "scatter", "mode": "lines", "x": years, "y": g[kind].round(2).tolist(),
                          "name": f"{country} ({kind})", "legendgroup": f"{country}",
                          "line": {"color": c, "dash": dash, "width": 2},
@@ -227,9 +231,7 @@ def scenario_difference(series: pd.DataFrame, title: str, variable: str) -> dict
         g = g.sort_values("year")
         years = g["year"].tolist()
         lo, hi = g["difference_low"].tolist(), g["difference_high"].tolist()
-        data.append({"type": "scatter", "x": years + years[::-1], "y": hi + lo[::-1], "fill": "toself",
-                     "fillcolor": _alpha(c, 0.18), "line": {"width": 0}, "hoverinfo": "skip", "showlegend": False,
-                     "legendgroup": country})
+        data.append(_band(years, lo, hi, _alpha(c, 0.18), country))
         data.append({"type": "scatter", "mode": "lines+markers", "x": years, "y": g["difference"].round(2).tolist(),
                      "name": country, "legendgroup": country, "line": {"color": c, "width": 2}, "marker": {"size": 4},
                      "customdata": [[fmt(a, 0), fmt(b, 0)] for a, b in zip(lo, hi)],
