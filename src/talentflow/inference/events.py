@@ -111,18 +111,25 @@ def events_sql(p: InferenceParams, cyears: str, oyears: str, spells: str, core: 
                NULL AS destination_hub, min(o.year) AS year_from, max(o.year) AS year_to,
                'co-affiliation in ' || o.country || ' in ' || count(*) || ' year(s) of residence in ' || r.country
                    AS reason
-        FROM {cyears} o JOIN (SELECT researcher_id, year, res_country AS country FROM {ryears}
-                              WHERE observed_country = res_country) r
-             ON r.researcher_id = o.researcher_id AND r.year = o.year
-        WHERE o.country <> r.country AND o.w >= {float(p.traveler_min_weight)!r}
+        FROM (SELECT * FROM {cyears} WHERE w >= {float(p.traveler_min_weight)!r} AND w < total - 1e-9) o
+        JOIN (SELECT researcher_id, year, res_country AS country FROM {ryears}
+              WHERE observed_country = res_country) r ON r.researcher_id = o.researcher_id AND r.year = o.year
+        WHERE o.country <> r.country
         GROUP BY o.researcher_id, r.country, o.country),
+    irun AS (
+        -- runs of one institution over the core years that have one
+        SELECT researcher_id, year, res_inst, res_hub, res_country, sector,
+               CASE WHEN res_inst IS DISTINCT FROM lag(res_inst) OVER w THEN 1 ELSE 0 END AS brk
+        FROM {ryears} WHERE episode = 'core' AND res_inst IS NOT NULL
+        WINDOW w AS (PARTITION BY researcher_id ORDER BY year)),
     isp AS (
-        -- institution spells: runs of one institution over core years (numbered in ryears); hub and
-        -- country of the spell's latest year (one row per year: deterministic)
+        -- institution spells; hub and country of the spell's latest year (one row per year: deterministic)
         SELECT researcher_id, inst_run AS ispell, any_value(res_inst) AS institution_id,
                arg_max(res_hub, year) AS hub, arg_max(res_country, year) AS country, any_value(sector) AS sector,
                min(year) AS first_year, max(year) AS last_year, count(*) AS n_years
-        FROM {ryears} WHERE episode = 'core' AND res_inst IS NOT NULL GROUP BY researcher_id, inst_run),
+        FROM (SELECT *, sum(brk) OVER (PARTITION BY researcher_id ORDER BY year ROWS UNBOUNDED PRECEDING) AS inst_run
+              FROM irun)
+        GROUP BY researcher_id, inst_run),
     ikeep AS (
         SELECT *, CASE WHEN institution_id IS DISTINCT FROM lag(institution_id) OVER w THEN 1 ELSE 0 END AS brk
         FROM isp WHERE n_years >= {m} OR (ispell = 1 AND n_years >= {mo})

@@ -75,12 +75,13 @@ def observed_years_sql(p: InferenceParams, cyears: str) -> str:
                max(w) AS w, max(total) AS total
         FROM cand GROUP BY ALL),
     dec AS (
+        -- the nearest decided years around each year, for the researchers with a tie only
         SELECT *,
             last_value(CASE WHEN n_cand = 1 THEN first_cand END IGNORE NULLS) OVER (
                 PARTITION BY researcher_id ORDER BY year ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_c,
             first_value(CASE WHEN n_cand = 1 THEN first_cand END IGNORE NULLS) OVER (
                 PARTITION BY researcher_id ORDER BY year ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS next_c
-        FROM cnt),
+        FROM cnt WHERE researcher_id IN (SELECT researcher_id FROM cnt WHERE n_cand > 1)),
     tied AS (
         SELECT d.researcher_id, d.year, arg_min(c.country, {key}) AS country, arg_min(c.pick, {key}) AS pick
         FROM dec d JOIN cand c ON c.researcher_id = d.researcher_id AND c.year = d.year
@@ -89,7 +90,7 @@ def observed_years_sql(p: InferenceParams, cyears: str) -> str:
         SELECT d.researcher_id, d.year, coalesce(t.country, d.first_cand) AS observed_country,
                d.w / d.total AS share, d.total AS located_weight, d.n_cand > 1 AS tie,
                coalesce(t.pick, d.first_pick) AS pick
-        FROM dec d LEFT JOIN tied t ON t.researcher_id = d.researcher_id AND t.year = d.year),
+        FROM cnt d LEFT JOIN tied t ON t.researcher_id = d.researcher_id AND t.year = d.year),
     s1 AS (
         SELECT researcher_id, year, observed_country, share, located_weight, tie, pick.i AS institution_id,
                pick.h AS hub,
@@ -107,7 +108,10 @@ def rspells_sql(p: InferenceParams, oyears: str) -> str:
     return f"""WITH
     sp0 AS (
         SELECT researcher_id, spell, any_value(observed_country) AS country, min(year) AS first_year,
-               max(year) AS last_year, count(*) AS n_years
+               max(year) AS last_year, count(*) AS n_years,
+               -- the institution and hub of the spell's latest year that has one (residence of later years)
+               arg_max(institution_id, CASE WHEN institution_id IS NOT NULL THEN year END) AS last_inst,
+               arg_max(hub, CASE WHEN hub IS NOT NULL THEN year END) AS last_hub
         FROM {oyears} GROUP BY ALL),
     sp1 AS (
         SELECT *, lag(country) OVER w AS prev_country, lead(country) OVER w AS next_country,
@@ -180,40 +184,33 @@ def core_sql(mspells: str) -> str:
 
 def ryears_sql(p: InferenceParams, oyears: str, rspells: str, mspells: str, institutions: str) -> str:
     """One row per observed researcher-year with its residence (see the module doc): the country
-    (``res_country``), institution, hub and sector, the spell's episode, what the padding of the
-    following gap needs (the next observed year, its residence country and share), and
-    ``inst_run``, which numbers the runs of one institution over the core years."""
+    (``res_country``), institution, hub and sector, the spell's episode, and what the padding of the
+    following gap needs (the next observed year, its residence country and share). What a year
+    inherits from the latest core spell is carried forward over spells, not years."""
     return f"""WITH
+    sp AS (
+        SELECT r.researcher_id, r.spell, CASE WHEN r.temp THEN 'temporary' ELSE m.episode END AS episode,
+               r.country, r.last_inst, r.last_hub
+        FROM {rspells} r LEFT JOIN {mspells} m ON m.researcher_id = r.researcher_id AND m.spell2 = r.spell2),
+    carried AS (
+        SELECT researcher_id, spell, episode,
+               last_value(CASE WHEN episode = 'core' THEN country END IGNORE NULLS) OVER w AS core_country,
+               last_value(CASE WHEN episode = 'core' THEN last_inst END IGNORE NULLS) OVER w AS core_inst,
+               last_value(CASE WHEN episode = 'core' THEN last_hub END IGNORE NULLS) OVER w AS core_hub
+        FROM sp WINDOW w AS (PARTITION BY researcher_id ORDER BY spell ROWS UNBOUNDED PRECEDING)),
     oy AS (
-        SELECT s.researcher_id, s.year, s.observed_country, s.share, s.institution_id AS obs_institution,
-               s.hub AS obs_hub, sp.episode,
-               CASE WHEN sp.episode = 'core' THEN s.observed_country END AS core_country,
-               CASE WHEN sp.episode = 'core' THEN s.institution_id END AS core_inst,
-               CASE WHEN sp.episode = 'core' THEN s.hub END AS core_hub
-        FROM {oyears} s JOIN (
-            SELECT r.researcher_id, r.spell, CASE WHEN r.temp THEN 'temporary' ELSE m.episode END AS episode
-            FROM {rspells} r LEFT JOIN {mspells} m ON m.researcher_id = r.researcher_id AND m.spell2 = r.spell2
-        ) sp USING (researcher_id, spell)),
+        SELECT s.researcher_id, s.year, s.observed_country, s.share, c.episode,
+               coalesce(c.core_country, s.observed_country) AS res_country,
+               CASE WHEN c.episode = 'core' THEN s.institution_id ELSE c.core_inst END AS res_inst,
+               CASE WHEN c.episode = 'core' THEN s.hub ELSE c.core_hub END AS res_hub
+        FROM {oyears} s JOIN carried c ON c.researcher_id = s.researcher_id AND c.spell = s.spell),
     oy2 AS (
-        SELECT *,
-            coalesce(last_value(core_country IGNORE NULLS) OVER w, observed_country) AS res_country,
-            CASE WHEN episode = 'core' THEN obs_institution
-                 ELSE last_value(core_inst IGNORE NULLS) OVER w END AS res_inst,
-            CASE WHEN episode = 'core' THEN obs_hub ELSE last_value(core_hub IGNORE NULLS) OVER w END AS res_hub,
-            last_value(core_inst IGNORE NULLS) OVER (
-                PARTITION BY researcher_id ORDER BY year ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
-                AS prev_core_inst
-        FROM oy WINDOW w AS (PARTITION BY researcher_id ORDER BY year ROWS UNBOUNDED PRECEDING)),
-    oy3 AS (
         SELECT *, lead(year) OVER w AS next_obs, lead(res_country) OVER w AS next_res_country,
-               lead(share) OVER w AS next_share,
-               -- runs of one institution over the core years with an institution (institution moves)
-               sum(CASE WHEN core_inst IS DISTINCT FROM prev_core_inst AND core_inst IS NOT NULL THEN 1 ELSE 0 END)
-                   OVER (PARTITION BY researcher_id ORDER BY year ROWS UNBOUNDED PRECEDING) AS inst_run
-        FROM oy2 WINDOW w AS (PARTITION BY researcher_id ORDER BY year))
+               lead(share) OVER w AS next_share
+        FROM oy WINDOW w AS (PARTITION BY researcher_id ORDER BY year))
     SELECT y.researcher_id, y.year, y.observed_country, y.share, y.episode, y.res_country, y.res_inst, y.res_hub,
-           {_sector_case('i.type')} AS sector, y.next_obs, y.next_res_country, y.next_share, y.inst_run
-    FROM oy3 y LEFT JOIN {institutions} i ON i.institution_id = y.res_inst"""
+           {_sector_case('i.type')} AS sector, y.next_obs, y.next_res_country, y.next_share
+    FROM oy2 y LEFT JOIN {institutions} i ON i.institution_id = y.res_inst"""
 
 
 def residence_from_sql(p: InferenceParams, ryears: str) -> str:

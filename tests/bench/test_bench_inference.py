@@ -1,0 +1,55 @@
+"""The inference benchmark measures what it claims: its hand-written reference gives talentflow's
+country flows at the default parameters, and its store floor copies what `infer` stored."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+SCRIPT = REPO / "bench" / "bench_inference.py"
+
+
+@pytest.fixture(scope="module")
+def bench():
+    spec = importlib.util.spec_from_file_location("tf_bench_inference", SCRIPT)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture(scope="module")
+def warehouse(bench, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("bench") / "obs.duckdb"
+    bench.generate(path, 40_000)
+    return path
+
+
+def _child(mode: str, path: Path, tmp: Path) -> dict:
+    res = subprocess.run([sys.executable, str(SCRIPT), "--child", mode, str(path), "1GB", str(tmp)],
+                         capture_output=True, text=True, check=True)
+    out = json.loads(res.stdout.strip().splitlines()[-1])
+    out["stderr"] = res.stderr
+    return out
+
+
+def test_the_reference_query_gives_talentflows_country_flows(bench, warehouse, tmp_path):
+    ref = _child("reference", warehouse, tmp_path)
+    tf = _child("talentflow", warehouse, tmp_path)
+    assert ref["flows"] > 100  # the generated careers move
+    assert (tmp_path / "talentflow_flows.csv").read_text() == (tmp_path / "reference_flows.csv").read_text()
+    steps = bench.step_seconds(next(line for line in tf["stderr"].splitlines() if line.startswith("steps: ")))
+    assert set(bench.REFERENCE_STEPS) <= set(steps) and "write" in steps
+
+    store = _child("store", warehouse, tmp_path)  # copies the stored results, then rolls back
+    from talentflow.store.warehouse import Warehouse
+
+    with Warehouse(warehouse) as wh:
+        stored = wh.count("residence") + wh.count("events")
+        assert not wh.has_table("_copy_residence")
+    assert store["rows"] == stored > 0
