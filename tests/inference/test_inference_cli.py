@@ -103,3 +103,26 @@ def test_events_before_infer_is_a_clear_error(tmp_path):
     result = runner.invoke(app, ["events", "--db", db, "--format", "csv"])
     assert result.exit_code == 2
     assert "talentflow infer" in result.output
+
+
+def test_sweep_in_a_terminal_labels_each_setting_and_keeps_the_headline_figures(tmp_path):
+    from talentflow.cli.migration import sweep_view
+
+    frame = pd.DataFrame({"parameter": ["(base)", "min_spell_years"], "value": [None, "1"],
+                          "params_id": ["a", "b"], "moves": [730, 3144], "temporary": [351, 351],
+                          "usa_to_chn": [18, 122], "moves_vs_base_pct": [0.0, 330.66],
+                          "moves_per_1000_person_years": [4.096, 17.6421]})
+    view = sweep_view(frame)
+    assert list(view.columns) == ["setting", "moves", "vs base %", "US>CN", "per 1k py"]
+    assert list(view["setting"]) == ["(base)", "min_spell_years=1"]
+    assert list(view["vs base %"]) == ["+0.0", "+330.7"] and list(view["per 1k py"]) == ["4.10", "17.64"]
+
+    db = tmp_path / "wh.duckdb"
+    (tmp_path / "obs.csv").write_text(OBS)
+    runner = CliRunner()
+    _run(runner, ["ingest", "csv", str(tmp_path / "obs.csv"), "--db", str(db)])
+    out = _run(runner, ["sweep", "--db", str(db), "--vary", "min_spell_years=1,2"]).output
+    assert "setting" in out and "min_spell_years=1" in out and "params_id" not in out
+    csv = pd.read_csv(io.StringIO(_run(runner, ["sweep", "--db", str(db), "--vary", "min_spell_years=1,2",
+                                                "--format", "csv"]).output))
+    assert {"params_id", "researchers", "temporary"} <= set(csv.columns) and len(csv) == 2  # 2 is the base

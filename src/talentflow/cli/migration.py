@@ -289,7 +289,29 @@ def sweep(
 
     with errors_to_exit():
         base = load_params(params, year_min=year_from, year_max=year_to)
-        emit(mig.sweep(db, parse_grid(vary), base=base, panel=panel), format, output, title="Sensitivity")
+        frame = mig.sweep(db, parse_grid(vary), base=base, panel=panel)
+        if format == "table" and output is None:  # the terminal: one column per setting's figure, short headers
+            emit(sweep_view(frame), format, output, title="Sensitivity (all columns: --format csv)")
+        else:
+            emit(frame, format, output, title="Sensitivity")
+
+
+SWEEP_HEADERS = {"moves": "moves", "moves_vs_base_pct": "vs base %", "returns": "returns", "usa_to_chn": "US>CN",
+                 "chn_to_usa": "CN>US", "usa_net": "US net", "chn_net": "CN net",
+                 "moves_per_1000_person_years": "per 1k py"}
+
+
+def sweep_view(frame: pd.DataFrame) -> pd.DataFrame:
+    """The sweep for a terminal: ``setting`` (parameter=value) and the headline figures under short
+    headers; the other event counts, params_id and the population are in --format csv."""
+    setting = [p if p == "(base)" or v in (None, "") or pd.isna(v) else f"{p}={v}"
+               for p, v in zip(frame["parameter"], frame["value"])]
+    view = frame[[c for c in SWEEP_HEADERS if c in frame.columns]].rename(columns=SWEEP_HEADERS)
+    view.insert(0, "setting", setting)
+    for col, fmt in (("vs base %", "{:+.1f}"), ("per 1k py", "{:.2f}")):
+        if col in view.columns:
+            view[col] = [fmt.format(v) if pd.notna(v) else "" for v in view[col]]
+    return view
 
 
 @app.command("smd")

@@ -54,14 +54,27 @@ def _cell(value) -> str:
     return str(value)
 
 
+def _numeric_text(text: str) -> bool:
+    """A cell formatted as a number ("1,234", "+4.9", "-0.25") or empty."""
+    try:
+        float(text.replace(",", "")) if text else None
+        return True
+    except ValueError:
+        return False
+
+
 def render_table(frame: pd.DataFrame, *, title: str | None = None, max_rows: int = 60, console: Console | None = None) -> None:
     console = console or Console()
     table = Table(title=title, show_lines=False)
-    for col in frame.columns:
-        numeric = pd.api.types.is_numeric_dtype(frame[col])
-        table.add_column(str(col), justify="right" if numeric else "left")
-    for row in frame.head(max_rows).itertuples(index=False):
-        table.add_row(*(_cell(v) for v in row))
+    rows = [[_cell(v) for v in row] for row in frame.head(max_rows).itertuples(index=False)]
+    for i, col in enumerate(frame.columns):
+        numeric = pd.api.types.is_numeric_dtype(frame[col]) or all(_numeric_text(r[i]) for r in rows)
+        # the first column labels the rows: narrow terminals shrink the figures' columns before it
+        label_width = (min(30, console.width // 4, max([len(str(col))] + [len(r[i]) for r in rows]))
+                       if i == 0 and not numeric else None)
+        table.add_column(str(col), justify="right" if numeric else "left", min_width=label_width)
+    for row in rows:
+        table.add_row(*row)
     console.print(table)
     if len(frame) > max_rows:
         console.print(f"[dim]… {len(frame) - max_rows:,} more rows (use --format csv to get them all)[/dim]")
