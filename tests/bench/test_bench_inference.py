@@ -46,9 +46,14 @@ def test_the_reference_query_gives_talentflows_country_flows(bench, warehouse, t
     steps = bench.step_seconds(next(line for line in tf["stderr"].splitlines() if line.startswith("steps: ")))
     assert set(bench.REFERENCE_STEPS) <= set(steps) and "write" in steps
 
-    store = _child("store", warehouse, tmp_path)  # copies the stored results, then rolls back
     from talentflow.store.warehouse import Warehouse
 
+    with Warehouse(warehouse) as wh:
+        wh.execute(f"COPY observations TO '{warehouse.with_suffix('.parquet')}' (FORMAT parquet)")
+        n_obs = wh.count("observations")
+    assert _child("scan", warehouse, tmp_path)["rows"] == n_obs
+
+    store = _child("store", warehouse, tmp_path)  # copies the stored results, then rolls back
     with Warehouse(warehouse) as wh:
         stored = wh.count("residence") + wh.count("events")
         assert not wh.has_table("_copy_residence")
