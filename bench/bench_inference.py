@@ -21,7 +21,7 @@ memory limit), it measures:
   less than reference + store floor; (reference + store floor) / reference is the best ratio
   reachable.
 
-It prints wall time, peak resident memory of the subprocess (ru_maxrss) and the ratios, how
+It prints wall time, peak resident memory of the subprocess (VmHWM, see ``measure.peak_mb``) and the ratios, how
 many flows the two agree on (the flows are identical at the default parameters, which the
 reference hard-codes), and talentflow's time per step: the steps that do the reference's work
 (cyears to core) are also set beside it.
@@ -36,6 +36,9 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from measure import peak_mb  # noqa: E402
 
 REFERENCE_SQL = """
 WITH
@@ -153,10 +156,16 @@ def generate(path: Path, n: int) -> None:
 
 
 def child(mode: str, path: str, memory_limit: str, tmp: str) -> None:
-    """Run one measurement in this (fresh) process; print JSON."""
-    import resource
-
+    """Run one measurement in this (fresh) process; print JSON. ``generate:N``: make the cached
+    warehouse of N observations (if missing) and its Parquet copy."""
     from talentflow.store.warehouse import Warehouse
+
+    if mode.startswith("generate:"):
+        if not Path(path).exists():
+            generate(Path(path), int(mode.partition(":")[2]))
+        with Warehouse(path) as wh:
+            wh.execute(f"COPY observations TO '{Path(path).with_suffix('.parquet')}' (FORMAT parquet)")
+        return
 
     with Warehouse(path) as wh:
         wh.execute("SET threads = 2")
@@ -196,10 +205,10 @@ def child(mode: str, path: str, memory_limit: str, tmp: str) -> None:
         else:
             out = wh.query(reference_sql())
         seconds = time.perf_counter() - t0
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak = peak_mb()
     cells = out[["origin", "destination", "year", "count"]].astype({"year": "int64", "count": "int64"})
     cells.sort_values(["origin", "destination", "year"]).to_csv(Path(tmp) / f"{mode}_flows.csv", index=False)
-    print(json.dumps({"seconds": seconds, "peak_mb": peak_kb / 1024, "flows": int(out["count"].sum()),
+    print(json.dumps({"seconds": seconds, "peak_mb": peak, "flows": int(out["count"].sum()),
                       "cells": len(out)}))
 
 
@@ -248,15 +257,13 @@ def main() -> None:
     rows = []
     for size in (int(float(s)) for s in args.sizes.split(",")):
         db = work / f"obs_{size}.duckdb"
-        if not db.exists():
+        # generated in a subprocess: on Linux a child's peak RSS includes its parent's RSS at the fork,
+        # so the parent must stay small for the measurements below
+        if not db.exists() or not db.with_suffix(".parquet").exists():
             t0 = time.perf_counter()
-            generate(db, size)
+            subprocess.run([sys.executable, __file__, "--child", f"generate:{size}", str(db), args.memory_limit,
+                            str(work / "tmp")], check=True)
             print(f"generated {size:,} observations in {time.perf_counter() - t0:.1f} s -> {db}", flush=True)
-        if not db.with_suffix(".parquet").exists():
-            from talentflow.store.warehouse import Warehouse
-
-            with Warehouse(db) as wh:
-                wh.execute(f"COPY observations TO '{db.with_suffix('.parquet')}' (FORMAT parquet)")
         scan = measure("scan", db, args.memory_limit, work / "tmp", args.repeat)
         ref = measure("reference", db, args.memory_limit, work / "tmp", args.repeat)
         tf = measure("talentflow", db, args.memory_limit, work / "tmp", args.repeat)

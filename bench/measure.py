@@ -6,6 +6,7 @@ numbers: ``compare([...])`` prints each measurement and its ratio to the first (
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import subprocess
@@ -14,9 +15,25 @@ import textwrap
 import time
 from dataclasses import dataclass
 
-_FOOTER = """
-import json as _j, resource as _r, sys as _s
-_s.stdout.write("\\n__measure__" + _j.dumps({"peak_mb": _r.getrusage(_r.RUSAGE_SELF).ru_maxrss / 1024}) + "\\n")
+def peak_mb() -> float:
+    """This process's peak resident memory in MB: VmHWM on Linux. Not ru_maxrss, which Linux carries
+    over a fork and exec: a child would report its parent's size at the fork if that was larger."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+_FOOTER = f"""
+import json as _j, sys as _s
+{textwrap.dedent(inspect.getsource(peak_mb))}
+_s.stdout.write("\\n__measure__" + _j.dumps({{"peak_mb": peak_mb()}}) + "\\n")
 """
 
 
