@@ -42,16 +42,33 @@ def emit(frame: pd.DataFrame, fmt: str = "table", output: Path | None = None, *,
         Path(output).write_text(text, encoding="utf-8")
 
 
-def _cell(value) -> str:
+def _cell(value, plain: bool = False) -> str:
+    """A value as table text: thousands separators and three decimals, except ``plain`` (years)."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ""
-    if isinstance(value, float) and value.is_integer() and abs(value) >= 1:
-        return f"{int(value):,}"
+    if isinstance(value, float) and value.is_integer() and (abs(value) >= 1 or plain):
+        return f"{int(value)}" if plain else f"{int(value):,}"
     if isinstance(value, float):
         return f"{value:,.3f}" if abs(value) < 1000 else f"{value:,.0f}"
     if isinstance(value, int):
-        return f"{value:,}"
+        return f"{value}" if plain else f"{value:,}"
     return str(value)
+
+
+def _is_year(column) -> bool:
+    return "year" in str(column).lower() and "years" not in str(column).lower()
+
+
+def _integral(values: pd.Series) -> bool:
+    """A float column holding whole numbers only (counts that went through a join or a sum)."""
+    if not pd.api.types.is_float_dtype(values):
+        return False
+    present = values.dropna()
+    return len(present) > 0 and bool((present == present.round()).all())
+
+
+MIN_TEXT = 10  # characters a text column keeps in a narrow terminal (it wraps below that)
+MAX_FIGURE = 16  # a figure's column keeps its header and values up to this width
 
 
 def _numeric_text(text: str) -> bool:
@@ -64,17 +81,39 @@ def _numeric_text(text: str) -> bool:
 
 
 def render_table(frame: pd.DataFrame, *, title: str | None = None, max_rows: int = 60, console: Console | None = None) -> None:
+    """A rich table. In a narrow terminal the row labels (first column) and the figures keep their
+    width, text columns wrap, and the last columns that do not fit are named below the table."""
     console = console or Console()
     table = Table(title=title, show_lines=False)
-    rows = [[_cell(v) for v in row] for row in frame.head(max_rows).itertuples(index=False)]
+    head = frame.head(max_rows)
+    plain = [_is_year(col) for col in frame.columns]
+    whole = [_integral(head[col]) for col in frame.columns]
+    rows = [[_cell(int(v) if w and pd.notna(v) else v, p) for v, p, w in zip(row, plain, whole)]
+            for row in head.itertuples(index=False)]
+    widths, numeric = [], []
     for i, col in enumerate(frame.columns):
-        numeric = pd.api.types.is_numeric_dtype(frame[col]) or all(_numeric_text(r[i]) for r in rows)
-        # the first column labels the rows: narrow terminals shrink the figures' columns before it
-        label_width = (min(30, console.width // 4, max([len(str(col))] + [len(r[i]) for r in rows]))
-                       if i == 0 and not numeric else None)
-        table.add_column(str(col), justify="right" if numeric else "left", min_width=label_width)
+        natural = max([len(str(col))] + [len(r[i]) for r in rows])
+        is_num = pd.api.types.is_numeric_dtype(frame[col]) or all(_numeric_text(r[i]) for r in rows)
+        numeric.append(is_num)
+        if i == 0 and not is_num:
+            widths.append(min(30, console.width // 4, natural))
+        else:
+            widths.append(min(natural, MAX_FIGURE) if is_num else min(natural, MIN_TEXT))
+    shown, used = len(widths), 1
+    for i, w in enumerate(widths):
+        used += w + 3
+        if used > console.width and i >= 2:
+            shown = i
+            break
+    hidden = [str(col) for col in frame.columns[shown:]]
+    for i, col in enumerate(frame.columns[:shown]):
+        table.add_column(str(col), justify="right" if numeric[i] else "left",
+                         min_width=widths[i] if numeric[i] or i == 0 else None)
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*row[:shown])
     console.print(table)
+    if hidden:
+        console.print(f"[dim]{len(hidden)} more column(s) need a wider terminal: {', '.join(hidden)} "
+                      "(use --format csv to get them all)[/dim]")
     if len(frame) > max_rows:
         console.print(f"[dim]… {len(frame) - max_rows:,} more rows (use --format csv to get them all)[/dim]")
