@@ -93,7 +93,8 @@ def render_table(frame: pd.DataFrame, *, title: str | None = None, max_rows: int
     widths, numeric = [], []
     for i, col in enumerate(frame.columns):
         natural = max([len(str(col))] + [len(r[i]) for r in rows])
-        is_num = pd.api.types.is_numeric_dtype(frame[col]) or all(_numeric_text(r[i]) for r in rows)
+        is_num = pd.api.types.is_numeric_dtype(frame[col]) or (any(r[i] for r in rows)
+                                                                and all(_numeric_text(r[i]) for r in rows))
         numeric.append(is_num)
         if i == 0 and not is_num:
             widths.append(min(30, console.width // 4, natural))
