@@ -180,12 +180,13 @@ def child(mode: str, path: str, memory_limit: str, tmp: str) -> None:
             print(json.dumps({"seconds": time.perf_counter() - t0, "rows": n}))
             return
         if mode == "store":  # the results the talentflow run stored, copied (then rolled back)
-            with wh.transaction():
+            wh.con.begin()
+            try:
                 t0 = time.perf_counter()
                 n = sum(wh.execute(f"CREATE TABLE _copy_{t} AS SELECT * FROM {t}")[0][0] for t in ("residence", "events"))
                 seconds = time.perf_counter() - t0
+            finally:
                 wh.con.rollback()
-                wh.con.begin()
             print(json.dumps({"seconds": seconds, "rows": n}))
             return
         for table in ("residence", "events", "inference_runs"):  # results of an earlier run: start clean
@@ -200,16 +201,16 @@ def child(mode: str, path: str, memory_limit: str, tmp: str) -> None:
 
             summary = run_inference(wh, InferenceParams())
             out = flows(wh, select(wh, summary.params_id))
-            print("steps: " + ", ".join(f"{k.removeprefix('_inf_')} {v:.1f} s" if k != "batches" else f"{v} batches"
-                                        for k, v in summary.step_seconds.items()), file=sys.stderr)
+            steps = {k.removeprefix("_inf_"): v for k, v in summary.step_seconds.items()}
         else:
+            steps = {}
             out = wh.query(reference_sql())
         seconds = time.perf_counter() - t0
     peak = peak_mb()
     cells = out[["origin", "destination", "year", "count"]].astype({"year": "int64", "count": "int64"})
     cells.sort_values(["origin", "destination", "year"]).to_csv(Path(tmp) / f"{mode}_flows.csv", index=False)
-    print(json.dumps({"seconds": seconds, "peak_mb": peak, "flows": int(out["count"].sum()),
-                      "cells": len(out)}))
+    print(json.dumps({"seconds": seconds, "peak_mb": peak, "flows": int(out["count"].sum()), "cells": len(out),
+                      "steps": steps}))
 
 
 def measure(mode: str, path: Path, memory_limit: str, tmp: Path, repeat: int = 1) -> dict:
@@ -223,22 +224,15 @@ def measure_once(mode: str, path: Path, memory_limit: str, tmp: Path) -> dict:
                          capture_output=True, text=True, check=False)
     if res.returncode != 0:
         raise SystemExit(f"{mode} run failed:\n{res.stderr[-3000:]}")
-    out = json.loads(res.stdout.strip().splitlines()[-1])
-    out["steps"] = next((line for line in res.stderr.splitlines() if line.startswith("steps: ")), "")
-    return out
+    return json.loads(res.stdout.strip().splitlines()[-1])
 
 
 REFERENCE_STEPS = ("cyears", "oyears", "rspells", "mspells", "core")  # the steps doing the reference's work
 
 
-def step_seconds(steps: str) -> dict[str, float]:
-    """{"cyears": 5.4, ...} from the child's "steps: ..." line."""
-    out = {}
-    for part in steps.removeprefix("steps: ").split(", "):
-        name, _, rest = part.partition(" ")
-        if rest.endswith(" s"):
-            out[name] = float(rest.removesuffix(" s"))
-    return out
+def steps_line(steps: dict) -> str:
+    """"1 batches, cyears 0.4 s, ..." from talentflow's step times."""
+    return ", ".join(f"{v} batches" if k == "batches" else f"{k} {v:.1f} s" for k, v in steps.items())
 
 
 def main() -> None:
@@ -268,30 +262,30 @@ def main() -> None:
         ref = measure("reference", db, args.memory_limit, work / "tmp", args.repeat)
         tf = measure("talentflow", db, args.memory_limit, work / "tmp", args.repeat)
         store = measure("store", db, args.memory_limit, work / "tmp", args.repeat)
-        print(f"{size:>12,} rows  talentflow {tf['steps']}", flush=True)
+        print(f"{size:>12,} rows  talentflow steps: {steps_line(tf['steps'])}", flush=True)
         same = ((work / "tmp" / "talentflow_flows.csv").read_text()
                 == (work / "tmp" / "reference_flows.csv").read_text())
-        tf["identical"] = same
-        tf["reference_steps"] = sum(step_seconds(tf["steps"]).get(k, 0.0) for k in REFERENCE_STEPS)
-        rows.append((size, tf, ref, store, scan))
+        r = {"time": tf["seconds"] / ref["seconds"], "best": (ref["seconds"] + store["seconds"]) / ref["seconds"],
+             "steps": sum(tf["steps"].get(k, 0.0) for k in REFERENCE_STEPS)}
+        rows.append((size, tf, ref, store, scan, same, r))
         print(f"{size:>12,} rows  talentflow {tf['seconds']:7.1f} s {tf['peak_mb']:7.0f} MB  "
               f"reference {ref['seconds']:7.1f} s {ref['peak_mb']:7.0f} MB  "
-              f"time ratio {tf['seconds'] / ref['seconds']:.2f}x  memory ratio {tf['peak_mb'] / ref['peak_mb']:.2f}x  "
+              f"time ratio {r['time']:.2f}x  memory ratio {tf['peak_mb'] / ref['peak_mb']:.2f}x  "
               f"moves {tf['flows']:,} vs {ref['flows']:,}, flows identical: {same}", flush=True)
         print(f"{size:>12,} rows  scan floor {scan['seconds']:.1f} s (reference / scan {ref['seconds'] / scan['seconds']:.1f}x, "
               f"talentflow / scan {tf['seconds'] / scan['seconds']:.1f}x)", flush=True)
         print(f"{size:>12,} rows  store floor {store['seconds']:.1f} s ({store['rows']:,} rows): best reachable ratio "
-              f"{(ref['seconds'] + store['seconds']) / ref['seconds']:.2f}x; talentflow's steps cyears..core "
-              f"{tf['reference_steps']:.1f} s = {tf['reference_steps'] / ref['seconds']:.2f}x the reference", flush=True)
+              f"{r['best']:.2f}x; talentflow's steps cyears..core {r['steps']:.1f} s = "
+              f"{r['steps'] / ref['seconds']:.2f}x the reference", flush=True)
     print("\n| rows | talentflow s | reference s | time ratio | talentflow peak MB | reference peak MB | moves | "
           "flows identical | scan floor s | store floor s | best reachable ratio | steps cyears..core / reference |")
     print("|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|")
-    for size, tf, ref, store, scan in rows:
-        print(f"| {size:,} | {tf['seconds']:.1f} | {ref['seconds']:.1f} | {tf['seconds'] / ref['seconds']:.2f} | "
+    for size, tf, ref, store, scan, same, r in rows:
+        print(f"| {size:,} | {tf['seconds']:.1f} | {ref['seconds']:.1f} | {r['time']:.2f} | "
               f"{tf['peak_mb']:.0f} | {ref['peak_mb']:.0f} | {tf['flows']:,} / {ref['flows']:,} | "
-              f"{'yes' if tf['identical'] else 'NO'} | {scan['seconds']:.2f} | {store['seconds']:.1f} | "
-              f"{(ref['seconds'] + store['seconds']) / ref['seconds']:.2f} | "
-              f"{tf['reference_steps'] / ref['seconds']:.2f} |")
+              f"{'yes' if same else 'NO'} | {scan['seconds']:.2f} | {store['seconds']:.1f} | "
+              f"{r['best']:.2f} | {r['steps'] / ref['seconds']:.2f} |")
+
 
 if __name__ == "__main__":
     main()

@@ -18,12 +18,10 @@ from pathlib import Path
 
 from talentflow.engines.base import EngineParams
 from talentflow.engines.relational import RelationalRun
-from talentflow.errors import WarehouseError
 from talentflow.inference.events import EVENT_COLUMNS
 from talentflow.inference.params import InferenceParams
 from talentflow.inference.residence import RESIDENCE_COLUMNS
-from talentflow.inference.run import InferenceSummary, store_inference
-from talentflow.schema.inference import TABLES
+from talentflow.inference.run import InferenceSummary, prepare, store_inference
 from talentflow.store.warehouse import Warehouse
 
 
@@ -35,10 +33,7 @@ def _parquet_source(path: Path) -> str:
 def infer_on_engine(wh: Warehouse, p: InferenceParams, ep: EngineParams) -> InferenceSummary:
     """Infer residence and events on ``ep.engine`` and store them in ``wh`` under ``p``'s params_id."""
     started = time.perf_counter()
-    wh.apply_schema(TABLES)
-    if wh.count("observations") == 0:
-        raise WarehouseError(f"the warehouse {wh.path or ':memory:'} has no observations; ingest some first "
-                             "(talentflow ingest paperlists|csv ...)")
+    prepare(wh)
     with RelationalRun(wh, ep) as run:
         residence, events = run.infer(p)
         if ep.engine != "duckdb":

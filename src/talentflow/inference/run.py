@@ -50,6 +50,16 @@ def _hashes_unique(wh: Warehouse) -> bool:
 BATCH_ROWS = 2_000_000
 
 
+def prepare(wh: Warehouse) -> int:
+    """Create the result tables if needed; the number of observations (an error when there are none)."""
+    wh.apply_schema(TABLES)
+    n_obs = wh.count("observations")
+    if n_obs == 0:
+        raise WarehouseError(f"the warehouse {wh.path or ':memory:'} has no observations; ingest some first "
+                             "(talentflow ingest paperlists|csv ...)")
+    return n_obs
+
+
 def run_inference(wh: Warehouse, params: InferenceParams | None = None,
                   batch_rows: int = BATCH_ROWS) -> InferenceSummary:
     """Infer residence and events from the warehouse's observations and store them under a params_id.
@@ -62,11 +72,7 @@ def run_inference(wh: Warehouse, params: InferenceParams | None = None,
     if batch_rows < 1:
         raise ConfigError(f"batch_rows={batch_rows}: expected a positive number of rows")
     started = time.perf_counter()
-    wh.apply_schema(TABLES)
-    n_obs = wh.count("observations")
-    if n_obs == 0:
-        raise WarehouseError(f"the warehouse {wh.path or ':memory:'} has no observations; ingest some first "
-                             "(talentflow ingest paperlists|csv ...)")
+    n_obs = prepare(wh)
     # The steps run on 64-bit hashes of the researcher ids: no join is needed to key them, and
     # aggregates, windows and sorts on integers take far less memory than on text ids. _inf_ids
     # maps them back when the results are written; a hash collision is checked for, and falls
