@@ -157,11 +157,21 @@ def backtest_model(source: Source = "scholarly-migration", *, db: DB = None, spe
     return result
 
 
+WAREHOUSE_SCENARIO_REFUSED = (
+    "scenario run --source warehouse is refused: a stock projection needs each country's researcher "
+    "population year by year, and talentflow's panel counts only the authors seen at the mirrored venues in "
+    "a year, which rises and falls with venue coverage, not with the workforce (projected stocks would halve "
+    "or vanish for that reason alone); use --source scholarly-migration (all fields of science, 1998-2018), "
+    "or `talentflow model fit --source warehouse` for the gravity coefficients of the panel's own flows")
+
+
 def run_scenario(scenario: Scenario | str | Path, source: Source = "scholarly-migration", *, db: DB = None,
                  save: bool = False) -> ScenarioResult:
     """Fit the scenario's model on the source and project the scenario (a Scenario or a TOML file)."""
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     data = load_flows(source, db)
+    if data.name == "warehouse":
+        raise ConfigError(WAREHOUSE_SCENARIO_REFUSED)
     policies = _policies(sc.policy_table)
     panel = sources.build_panel(data, sc.model, policies=policies)
     fit = fit_gravity(panel.frame, sc.model, diagnostics=panel.diagnostics)

@@ -340,6 +340,7 @@ def compute_specialization(wh: Warehouse, params: SpecializationParams, tax: Tax
         frame = frame.join(people, on=["period", "region", "field"])
         frame["n_researchers"] = frame["n_researchers"].fillna(0).astype(int)
         frame["suppressed"] = frame["n_researchers"] < params.min_cell
+        frame["small_base"] = frame["count"] < params.min_rank_count
         flat_keep = (rr * F + ff)[~frame["suppressed"].to_numpy()]
         lo = np.full(len(frame), np.nan)
         hi = np.full(len(frame), np.nan)
@@ -460,7 +461,8 @@ def profile(db: DB, region: str, params: SpecializationParams | None = None, *,
     key, others = _resolve_region(whole.cells.dropna(subset=["region_total"]) if whole.cells["region_total"].notna().any()
                                   else whole.cells, region)
     cells = whole.cells[whole.cells["region"] == key]
-    fields = cells[["field", "count", "share", "rca", "rca_lo", "rca_hi", "presence", "density", "n_researchers", "suppressed"]]
+    fields = cells[["field", "count", "share", "rca", "rca_lo", "rca_hi", "presence", "density", "n_researchers",
+                    "small_base", "suppressed"]]
     labels = tax.fields_frame().set_index("field")["label"] if params.by == "subfield" else pd.Series(dtype=str)
     fields = fields.assign(label=fields["field"].map(labels).fillna(fields["field"]))
     per = by_period.cells[by_period.cells["region"] == key]
@@ -471,7 +473,8 @@ def profile(db: DB, region: str, params: SpecializationParams | None = None, *,
         trend = rca_trend(per)
         if not trend.empty:
             fields = fields.merge(trend.drop(columns=["region"]), on="field", how="left")
-    fields = fields.sort_values("rca", ascending=False, na_position="last").reset_index(drop=True)
+    fields = fields.sort_values(["small_base", "rca"], ascending=[True, False], na_position="last") \
+        .reset_index(drop=True)
     summary = by_period.regions[by_period.regions["region"] == key].drop(columns=["in_matrix"])
     summary = pd.concat([whole.regions[whole.regions["region"] == key].drop(columns=["in_matrix"]), summary], ignore_index=True)
     name = str(cells["region_name"].iloc[0]) if len(cells) else key

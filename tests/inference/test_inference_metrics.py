@@ -66,8 +66,13 @@ def test_composition_and_pipeline(warehouse):
     assert p[["study_country", "work_country", "researchers"]].values.tolist() == [["USA", "USA", 30], ["USA", "CHN", 12]]
     s = mig.pipeline(warehouse, stay=True, n_boot=50, min_cell=1).iloc[0]
     assert s["stay_rate"] == pytest.approx(30 / 42)
-    # suppression: 12 leavers < 20 blanks nothing of the rate (42 graduates) but the CHN cell of the pipeline
-    assert mig.pipeline(warehouse, min_cell=20)["researchers"].isna().sum() == 1
+    # suppression at 20: the 12 leavers are small, so the CHN cell is blanked, and so is the USA cell (42
+    # graduates are published: 42 - 30 would give the 12 back); the stay rate goes too (complement rule)
+    assert mig.pipeline(warehouse, min_cell=20)["researchers"].isna().sum() == 2
+    stay = mig.pipeline(warehouse, stay=True, n_boot=50, min_cell=20).iloc[0]
+    assert stay["graduates"] == 42 and pd.isna(stay["stayed"]) and pd.isna(stay["stay_rate"])
+    # at 12 nothing is small: 30 stayed, 12 left
+    assert mig.pipeline(warehouse, min_cell=12)["researchers"].notna().all()
 
 
 def test_stage_classes_and_transitions():

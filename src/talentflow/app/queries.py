@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from talentflow.errors import ConfigError, WarehouseError
+from talentflow.metrics.suppression import small
 from talentflow.store.warehouse import Warehouse
 
 Level = Literal["country", "region", "hub", "org"]
@@ -292,12 +293,14 @@ def headline(reader: Reader, f: Filters) -> pd.DataFrame:
                                                    "total": s["moves"]},
                                         BootstrapParams(n_boot=f.n_boot))
             s = stats.iloc[0]
-            rows.append({"figure": "International moves", "value": float(s["total"]),
-                         "lo": s.get("total_lo"), "hi": s.get("total_hi"), "unit": "moves",
+            total_small = small(float(s["total"]), f.min_cell)
+            rows.append({"figure": "International moves", "value": None if total_small else float(s["total"]),
+                         "lo": None if total_small else s.get("total_lo"),
+                         "hi": None if total_small else s.get("total_hi"), "unit": "moves",
                          "definition": "Country moves (migration and return events) whose first year at the "
                                        "destination lies in the selection; interval: bootstrap over researchers."})
             movers = float(s["movers"])
-            if 0 < movers < f.min_cell:
+            if small(movers, f.min_cell) or small(n - movers, f.min_cell):
                 rows.append({"figure": "Researchers who moved abroad", "value": None, "lo": None, "hi": None,
                              "unit": "% of researchers", "definition": "suppressed (fewer than min_cell movers)"})
             else:
@@ -324,6 +327,37 @@ def headline(reader: Reader, f: Filters) -> pd.DataFrame:
         return out
 
     return reader.memo(("headline", f.replace(country=None, region=None, org=None, field=None)), compute)
+
+
+def panel_summary(reader: Reader, f: Filters) -> dict:
+    """What the panel behind the migration figures is: identities in the warehouse and which of them
+    enter careers, the venues of each identity namespace, where the moves come from, and how many
+    researchers are seen in a single year (who cannot be seen to move)."""
+    def compute() -> dict:
+        sel = _selection(reader, f)
+        ids = reader.query("SELECT namespace, count(*) AS n FROM researchers GROUP BY ALL ORDER BY n DESC")
+        run = reader.query("SELECT params FROM meta_runs WHERE params_id = ?", [sel.params_id])
+        identity = json.loads(run["params"].iloc[0]).get("identity", "stable_id") if len(run) else "stable_id"
+        panel = reader.query(f"""
+            WITH pop AS (SELECT researcher_id, count(DISTINCT year) FILTER (WHERE status = 'observed') AS years
+                         FROM residence WHERE params_id = $pid AND {sel.researcher_filter()}
+                               AND {sel.year_filter('year')} GROUP BY ALL),
+                 mv AS (SELECT researcher_id, count(*) AS moves FROM events
+                        WHERE params_id = $pid AND kind = 'country' AND event_type IN ('migration', 'return')
+                              AND {sel.researcher_filter()} AND {sel.year_filter('year_to')} GROUP BY ALL)
+            SELECT r.namespace, count(*) AS researchers, count(*) FILTER (WHERE pop.years <= 1) AS one_year,
+                   coalesce(sum(mv.moves), 0) AS moves
+            FROM pop JOIN researchers r USING (researcher_id) LEFT JOIN mv USING (researcher_id)
+            GROUP BY ALL ORDER BY researchers DESC""", {"pid": sel.params_id})
+        venues = reader.query(f"""
+            SELECT r.namespace, split_part(o.file, '/', 1) AS venue, min(o.year) AS first_year,
+                   max(o.year) AS last_year, count(DISTINCT o.researcher_id) AS researchers
+            FROM observations o JOIN researchers r USING (researcher_id)
+            WHERE {sel.researcher_filter('o.researcher_id')} AND {sel.year_filter('o.year')}
+            GROUP BY ALL ORDER BY r.namespace, researchers DESC""")
+        return {"identities": ids, "identity_rule": identity, "panel": panel, "venues": venues}
+
+    return reader.memo(("panel_summary", f.year_from, f.year_to, f.panel), compute)
 
 
 # -- flows ------------------------------------------------------------------------------------------
@@ -379,16 +413,55 @@ def flows(reader: Reader, f: Filters, *, period: int = 0) -> pd.DataFrame:
     return out.sort_values(sort, ascending=[False, True, True]).reset_index(drop=True)
 
 
+def flow_reconciliation(reader: Reader, f: Filters) -> dict:
+    """Why organization flows do not add up to country flows: country moves that are also an
+    institution move between the same two countries, those that are not (no institution move of
+    that researcher at all, or one between other countries or years), and cross-border institution
+    moves that are not country moves (the country change did not persist: a visit, a dual
+    affiliation)."""
+    def compute() -> dict:
+        sel = _selection(reader, f)
+        where = f"params_id = $pid AND {sel.researcher_filter()} AND {sel.year_filter('year_to')}"
+        row = reader.query(f"""
+            WITH cm AS (SELECT researcher_id, origin, destination, year_to FROM events
+                        WHERE kind = 'country' AND event_type IN ('migration', 'return') AND {where}),
+                 im AS (SELECT researcher_id, origin_country, destination_country, year_to FROM events
+                        WHERE kind = 'institution' AND {where})
+            SELECT (SELECT count(*) FROM cm) AS country_moves,
+                   (SELECT count(*) FROM cm WHERE EXISTS (SELECT 1 FROM im WHERE im.researcher_id = cm.researcher_id
+                        AND im.origin_country = cm.origin AND im.destination_country = cm.destination))
+                        AS also_institution_moves,
+                   (SELECT count(*) FROM cm WHERE NOT EXISTS (SELECT 1 FROM im WHERE im.researcher_id = cm.researcher_id))
+                        AS without_any_institution_move,
+                   (SELECT count(*) FROM im WHERE origin_country <> destination_country) AS cross_border_institution_moves,
+                   (SELECT count(*) FROM im WHERE origin_country <> destination_country AND NOT EXISTS (
+                        SELECT 1 FROM cm WHERE cm.researcher_id = im.researcher_id AND cm.origin = im.origin_country
+                        AND cm.destination = im.destination_country)) AS institution_only,
+                   (SELECT count(*) FROM im) AS institution_moves""", {"pid": sel.params_id})
+        out = {k: int(v) for k, v in row.iloc[0].items()}
+        out["other_institution_moves"] = out["country_moves"] - out["also_institution_moves"] \
+            - out["without_any_institution_move"]
+        return out
+
+    return reader.memo(("flow_reconciliation", f.year_from, f.year_to, f.panel), compute)
+
+
 def top_pairs(reader: Reader, f: Filters, n: int = 20) -> pd.DataFrame:
     """The ``n`` largest origin -> destination flows over the whole selection, with the reverse
     flow and the net flow of the pair."""
+    from talentflow.metrics.suppression import suppress
+
     out = flows(reader, f, period=0)
     if out.empty:
         return out
-    rev = out.set_index(["origin", "destination"])["count"]
+    # the reverse flow from the unsuppressed counts: a missing pair is a true zero, a small one is
+    # blanked, and so is the net (count - net would give it back)
+    raw = flows(reader, f.replace(min_cell=1), period=0)
+    rev = raw.set_index(["origin", "destination"])["count"]
     out = out.head(n).copy()
-    out["reverse_count"] = [rev.get((d, o), np.nan) for o, d in zip(out["origin"], out["destination"])]
-    out["net"] = out["count"] - out["reverse_count"].fillna(0)
+    out["reverse_count"] = [float(rev.get((d, o), 0)) for o, d in zip(out["origin"], out["destination"])]
+    out["net"] = out["count"] - out["reverse_count"]
+    out = suppress(out, {"reverse_count": ["net"]}, f.min_cell).rename(columns={"suppressed": "reverse_suppressed"})
     return out.reset_index(drop=True)
 
 
@@ -406,12 +479,14 @@ def net_rates(reader: Reader, f: Filters) -> pd.DataFrame:
             out = rt.rates(reader.wh, sel, period=0, boot=BootstrapParams(n_boot=f.n_boot), min_cell=f.min_cell)
         if out.empty:
             return pd.DataFrame(columns=["country", "name", "region", "population", "net_rate"])
-        out = out.drop(columns=[c for c in ("period", "suppressed") if c in out.columns])
+        out = out.drop(columns=[c for c in ("period",) if c in out.columns])
         out.insert(1, "name", out["country"].map(_names(reader)).fillna(out["country"]))
         out.insert(2, "region", out["country"].map(_regions(reader)))
         out = out[out["population"].notna()]
-        return out.sort_values(["net_rate", "population"], ascending=[False, False], na_position="last") \
-            .reset_index(drop=True)
+        out = out.drop(columns="suppressed")
+        order = out["status"].map({rt.ESTIMATED: 0, rt.NO_MOVES: 1, rt.CENSORED: 1, rt.SUPPRESSED: 2})
+        return out.assign(_o=order).sort_values(["_o", "net_rate", "population"], ascending=[True, False, False],
+                                                na_position="last").drop(columns="_o").reset_index(drop=True)
 
     base = reader.memo(("net_rates", f.year_from, f.year_to, f.panel, f.min_cell, f.n_boot), compute)
     out = base
@@ -582,11 +657,16 @@ def specialization(reader: Reader, f: Filters) -> pd.DataFrame:
                    rca_hi, presence, density, n_researchers, suppressed
             FROM specialization_cells WHERE params_id = ? AND level = ? AND field_kind = ? AND period = ?
             ORDER BY region, field""", [pid, spec_level, f.field_kind, period])
-        # Published output: the number of researchers behind a small cell is itself disclosive.
-        small = out["n_researchers"] < f.min_cell
-        out.loc[small, ["count", "region_total", "share", "rca", "rca_lo", "rca_hi", "density"]] = np.nan
-        out["suppressed"] = out["suppressed"] | small
-        out["n_researchers"] = out["n_researchers"].astype(float).where(~small, np.nan)
+        # Published output: the one small-cell rule on the researchers behind each cell (and the
+        # stored run's own, stricter or not); presence is a figure too
+        tiny = small(out["n_researchers"], f.min_cell) | out["suppressed"].astype(bool)
+        out.loc[tiny, ["count", "region_total", "share", "rca", "rca_lo", "rca_hi", "density"]] = np.nan
+        out["suppressed"] = tiny
+        out["presence"] = out["presence"].astype("boolean").mask(tiny)
+        out["n_researchers"] = out["n_researchers"].astype(float).where(~tiny, np.nan)
+        run = json.loads(reader.query("SELECT params FROM meta_runs WHERE params_id = ?", [pid])["params"].iloc[0])
+        out["small_base"] = (out["count"] < float(run.get("min_rank_count", 10.0))).where(~tiny, None)
+        out["interval_level"] = float(run.get("ci", 0.9))
         if spec_level == "country":
             out.insert(5, "region_name", out["region"].map(_names(reader)).fillna(out["region"]))
         elif spec_level == "org":
@@ -635,7 +715,8 @@ def specialization_profile(reader: Reader, f: Filters, region: str) -> pd.DataFr
     want = region.casefold()
     hit = cells[(cells["region"].astype(str).str.casefold() == want)
                 | (cells["region_name"].astype(str).str.casefold() == want)]
-    return hit.sort_values("rca", ascending=False, na_position="last").reset_index(drop=True)
+    return hit.assign(_b=hit["small_base"].fillna(True).astype(bool)).sort_values(
+        ["_b", "rca"], ascending=[True, False], na_position="last").drop(columns="_b").reset_index(drop=True)
 
 
 # -- scenarios --------------------------------------------------------------------------------------
@@ -666,6 +747,29 @@ def scenarios(reader: Reader, f: Filters) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+SCENARIO_BASES = {
+    "scholarly-migration": "base: the Scholarly Migration Database's bilateral flows from Scopus, all fields of "
+                           "science (not AI alone), 1998-2018; later years are projected without the policy. An "
+                           "illustration with stated assumptions, not a forecast.",
+}
+
+
+def scenario_bases(reader: Reader) -> dict[str, str]:
+    """Per stored scenario run (params_id): what its flows rest on, in words, from the recorded parameters."""
+    def compute() -> dict[str, str]:
+        out = {}
+        rows = reader.query("SELECT params_id, params FROM meta_runs WHERE kind = 'scenario'")
+        for pid, params in zip(rows["params_id"], rows["params"]):
+            source = json.loads(params).get("source", {})
+            name = source.get("source", "") if isinstance(source, dict) else str(source)
+            version = source.get("version", "") if isinstance(source, dict) else ""
+            text = SCENARIO_BASES.get(name, f"base: flows from {name or 'an unrecorded source'}.")
+            out[str(pid)] = text + (f" Source version {version[:12]}." if version else "")
+        return out
+
+    return reader.memo(("scenario_bases",), compute)
+
+
 # -- collaboration ----------------------------------------------------------------------------------
 
 def _collab(reader: Reader, table: str, f: Filters) -> pd.DataFrame:
@@ -682,6 +786,9 @@ def _collab(reader: Reader, table: str, f: Filters) -> pd.DataFrame:
     if out.empty:
         raise MissingData(f"Collaboration network at level {f.level}",
                           command("collab", reader) + (f" --level {f.level}" if f.level != "country" else ""))
+    # the one small-cell rule at read time too: a stored run may have kept smaller rows (the yearly
+    # pairs are stored unsuppressed for the gravity covariates), and a request may raise min_cell
+    out = out[~small(out["papers_full"], f.min_cell)]
     if f.year_from is not None:  # periods overlapping the selected years
         out = out[out["period_end"] >= f.year_from]
     if f.year_to is not None:
@@ -714,8 +821,8 @@ def circulation(reader: Reader, f: Filters) -> pd.DataFrame:
         pid = _latest_params(reader, "circulation_estimates", "TRUE", [])
         out = reader.query("SELECT * FROM circulation_estimates WHERE params_id = ? ORDER BY scope, key, measure",
                            [pid])
-        small = out["n_movers"].notna() & (out["n_movers"] > 0) & (out["n_movers"] < f.min_cell)
-        out.loc[small, ["estimate", "ci_low", "ci_high", "n_movers"]] = np.nan
+        tiny = small(out["n_movers"], f.min_cell)
+        out.loc[tiny, ["estimate", "ci_low", "ci_high", "n_movers"]] = np.nan
         return out
 
     return reader.memo(("circulation", f.min_cell), compute)
@@ -739,6 +846,70 @@ def provenance_venues(reader: Reader) -> pd.DataFrame:
         SELECT source, split_part(file, '/', 1) AS venue, count(DISTINCT file) AS files,
                sum(n_records) AS records, sum(n_observations) AS observations
         FROM ingest_runs WHERE status <> 'replaced' GROUP BY ALL ORDER BY records DESC"""))
+
+
+def coverage(reader: Reader) -> pd.DataFrame:
+    """Per venue: the years it covers, the years missing inside that range, works, its smallest year,
+    and which author identities it carries (what a figure can and cannot show)."""
+    def compute() -> pd.DataFrame:
+        per = reader.query("""
+            SELECT w.venue, w.year, count(*) AS works FROM works w GROUP BY ALL ORDER BY w.venue, w.year""")
+        ids = reader.query("""
+            SELECT w.venue, r.namespace, count(*) AS n FROM authorships a JOIN works w USING (work_id)
+            JOIN researchers r USING (researcher_id) GROUP BY ALL""") if reader.wh.has_table("authorships") else None
+        rows = []
+        for venue, g in per.groupby("venue", sort=True):
+            years = sorted(int(y) for y in g["year"])
+            missing = sorted(set(range(years[0], years[-1] + 1)) - set(years))
+            small_row = g.sort_values("works").iloc[0]
+            ns = ""
+            if ids is not None:
+                v = ids[ids["venue"] == venue].sort_values("n", ascending=False)
+                ns = ", ".join(v["namespace"].astype(str).head(2))
+            rows.append({"venue": str(venue).upper(), "years": f"{years[0]}-{years[-1]}" if len(years) > 1
+                         else str(years[0]), "missing_years": _year_ranges(missing), "works": int(g["works"].sum()),
+                         "smallest_year": f"{int(small_row['year'])} ({int(small_row['works'])} works)",
+                         "identity": ns})
+        return pd.DataFrame(rows, columns=["venue", "years", "missing_years", "works", "smallest_year", "identity"]) \
+            .sort_values("works", ascending=False).reset_index(drop=True)
+
+    return reader.memo(("coverage",), compute)
+
+
+def _year_ranges(years: list[int]) -> str:
+    """[2001, 2002, 2003, 2007] -> '2001-2003, 2007'."""
+    out: list[str] = []
+    for y in years:
+        if out and int(out[-1].split("-")[-1]) == y - 1:
+            out[-1] = f"{out[-1].split('-')[0]}-{y}"
+        else:
+            out.append(str(y))
+    return ", ".join(out)
+
+
+def gold_scores(reader: Reader) -> pd.DataFrame:
+    """Stored scores of the latest inference run against the hand-labelled gold sets (measure, value,
+    interval, n), if `talentflow gold score` has stored any."""
+    if not reader.wh.has_table("gold_scores"):
+        return pd.DataFrame(columns=["gold", "split", "measure", "value", "lo", "hi", "n"])
+    return reader.memo(("gold_scores",), lambda: reader.query("""
+        SELECT gold, split, measure, value, lo, hi, n FROM gold_scores
+        WHERE params_id = (SELECT params_id FROM inference_runs ORDER BY run_at DESC LIMIT 1)
+        ORDER BY gold, split, measure"""))
+
+
+def provenance_stamp(reader: Reader, kind: str) -> dict:
+    """What an exported figure rests on: the params_id of the latest run of ``kind`` (meta_runs) and
+    the source versions ingested (``source@version`` joined by ';')."""
+    def compute() -> dict:
+        pid = reader.query("SELECT params_id FROM meta_runs WHERE kind = ? ORDER BY created_at DESC LIMIT 1", [kind])
+        src = reader.query("""SELECT DISTINCT source, coalesce(version, '') AS version FROM ingest_runs
+                              WHERE status <> 'replaced' ORDER BY ALL""") if reader.wh.has_table("ingest_runs") \
+            else pd.DataFrame(columns=["source", "version"])
+        return {"params_id": None if pid.empty else str(pid["params_id"].iloc[0]),
+                "source_versions": ";".join(f"{a}@{b}" if b else a for a, b in zip(src["source"], src["version"]))}
+
+    return reader.memo(("stamp", kind), compute)
 
 
 def parameters(reader: Reader) -> pd.DataFrame:
@@ -770,3 +941,11 @@ def validation(reader: Reader, f: Filters, published: str | Path | None = None) 
     table = val.read_published(published)
     return reader.memo(("validation", str(published), f.year_from, f.year_to, f.panel, f.min_cell, f.n_boot),
                        lambda: val.compare(table, val.Comparables(reader, f)))
+
+
+def smd_direction(reader: Reader, f: Filters) -> pd.DataFrame:
+    """Net migration direction by country beside the Scholarly Migration Database (Scopus, all fields)."""
+    from talentflow.app import validation as val
+
+    return reader.memo(("smd_direction", f.year_from, f.year_to, f.panel, f.min_cell, f.n_boot),
+                       lambda: val.smd_direction(reader, f))

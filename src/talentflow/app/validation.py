@@ -192,10 +192,14 @@ def _net_rate(c: Comparables, row: pd.Series) -> Value | None:
            "resident researchers (person-years)")
     definition = (f"net migration rate of AI-venue authors per 10,000 resident researchers, {first}-{hi_y} "
                   "(talentflow net_rate per 1,000 x 10)")
-    if rates.empty or pd.isna(rates["net_rate"].iloc[0]):
-        return Value(None, None, None, "per 10,000 researchers", definition,
-                     gap + "; suppressed or no residents in talentflow's panel")
+    if rates.empty:
+        return Value(None, None, None, "per 10,000 researchers", definition, gap + "; no residents in the panel")
     r = rates.iloc[0]
+    if r["status"] != "estimated" or pd.isna(r["net_rate"]):
+        return Value(None, None, None, "per 10,000 researchers", definition, gap + f"; talentflow: {r['status']}")
+    if float(r["population"]) < SMD_MIN_PERSON_YEARS:
+        return Value(None, None, None, "per 10,000 researchers", definition,
+                     gap + f"; talentflow: fewer than {SMD_MIN_PERSON_YEARS} person-years")
     return Value(10 * float(r["net_rate"]), _scale(r.get("net_rate_lo")), _scale(r.get("net_rate_hi")),
                  "per 10,000 researchers", definition, gap)
 
@@ -405,10 +409,75 @@ def compare(published: pd.DataFrame, comparables: Comparables) -> pd.DataFrame:
         return frame
     for col in ("published_value", "talentflow_value", "talentflow_lo", "talentflow_hi"):
         frame[col] = pd.to_numeric(frame[col], errors="coerce")
-    same_sign = np.sign(frame["published_value"]) == np.sign(frame["talentflow_value"])
-    known = frame["talentflow_value"].notna() & frame["published_value"].notna() & (frame["talentflow_value"] != 0) \
-        & (frame["published_value"] != 0)
-    frame["same_sign"] = same_sign.astype(object).where(known, None)
+    signed = frame["metric"].isin(SIGNED_METRICS)
+    frame["direction"] = [direction(p, v, lo, hi) if sg else None for p, v, lo, hi, sg in zip(
+        frame["published_value"], frame["talentflow_value"], frame["talentflow_lo"], frame["talentflow_hi"], signed)]
+    frame["same_sign"] = frame["direction"].map({AGREE: True, DISAGREE: False}).astype(object) \
+        .where(frame["direction"].isin([AGREE, DISAGREE]), None)
     frame.attrs["path"] = published.attrs.get("path", "")
     return frame
+
+
+# Measures that can be negative: only for these is a direction (sign) compared.
+SIGNED_METRICS = frozenset({"net_ai_talent_migration_per_10k", "net_ai_talent_influx"})
+AGREE, DISAGREE, UNSETTLED, NO_EVIDENCE = "agree", "disagree", "not settled", "no evidence"
+
+
+def direction(published, value, lo, hi) -> str:
+    """Whether talentflow's figure has the published figure's sign: ``agree`` / ``disagree`` only
+    when talentflow's interval excludes zero; ``not settled`` when it includes zero (or the published
+    figure is zero); ``no evidence`` when talentflow has no figure."""
+    v, a, b, p = _num(value), _num(lo), _num(hi), _num(published)
+    if v is None or p is None:
+        return NO_EVIDENCE
+    if a is None or b is None or a <= 0 <= b or p == 0:
+        return UNSETTLED
+    return AGREE if np.sign(v) == np.sign(p) else DISAGREE
+
+
+def agreement(frame: pd.DataFrame, value: str, published: str) -> dict:
+    """Summary of a direction comparison over the rows with evidence: n, agree, disagree, not settled,
+    and Spearman's rank correlation of the two figures (None below 3 rows or without variation)."""
+    ev = frame[frame["direction"] != NO_EVIDENCE]
+    counts = ev["direction"].value_counts()
+    rho = None
+    if len(ev) >= 3:
+        r = ev[published].rank().corr(ev[value].rank())
+        rho = None if pd.isna(r) else float(r)
+    return {"n": int(len(ev)), "agree": int(counts.get(AGREE, 0)), "disagree": int(counts.get(DISAGREE, 0)),
+            "not_settled": int(counts.get(UNSETTLED, 0)), "spearman": rho,
+            "no_evidence": int((frame["direction"] == NO_EVIDENCE).sum())}
+
+
+SMD_MIN_PERSON_YEARS = 100
+
+
+def smd_direction(reader, f, which: str = "scopus") -> pd.DataFrame:
+    """Net migration direction by country: talentflow (over the years both cover) beside the
+    Scholarly Migration Database's Scopus net migration rate (all fields of science).
+
+    talentflow's rows need evidence: at least one move, SMD_MIN_PERSON_YEARS person-years, and no
+    suppressed count; a direction agrees only when talentflow's 95% interval excludes zero."""
+    from talentflow.app.queries import net_rates
+    from talentflow.validation.scholarly_migration import load_smd
+
+    smd = load_smd(which).dropna(subset=["iso3code"])
+    smd_years = smd["year"].astype(int)
+    lo = max(int(smd_years.min()), f.year_from if f.year_from is not None else -10**6)
+    hi = min(int(smd_years.max()), f.year_to if f.year_to is not None else 10**6)
+    if lo > hi:
+        raise ConfigError(f"the selected years do not overlap the SMD's ({smd_years.min()}-{smd_years.max()})")
+    s = smd[smd_years.between(lo, hi)].groupby("iso3code", as_index=False).agg(
+        smd_net=("netmigration", "sum"), smd_pop=("padded_population_of_researchers", "sum"))
+    s["smd_net_rate"] = 1000 * s["smd_net"] / s["smd_pop"]
+    ours = net_rates(reader, f.replace(year_from=lo, year_to=hi, country=None, region=None))
+    m = ours.merge(s.rename(columns={"iso3code": "country"}), on="country", how="inner")
+    evidence = (m["status"] == "estimated") & (m["population"] >= SMD_MIN_PERSON_YEARS)
+    m["direction"] = [direction(p, v, a, b) if ok else NO_EVIDENCE for p, v, a, b, ok in zip(
+        m["smd_net_rate"], m["net_rate"], m["net_rate_lo"], m["net_rate_hi"], evidence)]
+    m["years"] = f"{lo}-{hi}"
+    order = m["direction"].map({AGREE: 0, DISAGREE: 1, UNSETTLED: 2, NO_EVIDENCE: 3})
+    cols = ["country", "name", "years", "population", "inflows", "outflows", "net_rate", "net_rate_lo",
+            "net_rate_hi", "smd_net_rate", "direction"]
+    return m.assign(_o=order).sort_values(["_o", "population"], ascending=[True, False])[cols].reset_index(drop=True)
 

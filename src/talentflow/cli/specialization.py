@@ -102,7 +102,8 @@ def specialization(
         _notes(result.notes)
         if view == "cells":
             frame = result.cells[~result.cells["suppressed"]].drop(columns=["suppressed"])
-            frame = frame.sort_values(["period", "field", "rca"], ascending=[True, True, False])
+            # small-base cells (fewer than min_rank_count papers) rank after the others in each field
+            frame = frame.sort_values(["period", "field", "small_base", "rca"], ascending=[True, True, True, False])
         elif view == "regions":
             frame = result.regions[~result.regions["suppressed"]].drop(columns=["suppressed"])
             frame = frame.sort_values(["period", "output"], ascending=[True, False])

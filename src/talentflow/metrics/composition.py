@@ -19,7 +19,7 @@ import pandas as pd
 
 from talentflow.errors import ConfigError
 from talentflow.metrics.common import Selection, organization_groups
-from talentflow.metrics.suppression import suppress
+from talentflow.metrics.suppression import suppress, with_complement
 from talentflow.metrics.uncertainty import BootstrapParams, bootstrap_cells, ratio
 from talentflow.store.warehouse import Warehouse
 
@@ -120,7 +120,11 @@ def foreign_share(wh: Warehouse, sel: Selection, orgs: tuple[str, ...] | None = 
     out.insert(2, "seat", out["org"].map(seats))
     out["top_foreign_origins"] = out["org"].map(origins).fillna("")
     share_cols = [c for c in out.columns if c.startswith("foreign_share")]
-    out = suppress(out, {"researchers": ["foreign", *share_cols, "top_foreign_origins"]}, params.min_cell)
+    # foreign counts of 1..min_cell-1 (and domestic ones, its complement) are disclosive too
+    out = suppress(with_complement(out, "foreign", "researchers", "domestic"),
+                   {"researchers": ["foreign", *share_cols, "top_foreign_origins"],
+                    "foreign": [*share_cols, "top_foreign_origins"], "domestic": ["foreign", *share_cols]},
+                   params.min_cell).drop(columns="domestic")
     out["top_foreign_origins"] = out["top_foreign_origins"].astype(object).where(~out["suppressed"], "")
     return out.sort_values("researchers", ascending=False).reset_index(drop=True)
 

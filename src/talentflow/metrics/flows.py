@@ -72,8 +72,11 @@ def moves(wh: Warehouse, sel: Selection, level: Level = "country",
     return frame[["researcher_id", "origin", "destination", "year"]].reset_index(drop=True)
 
 
-def bucket(years: pd.Series, period: int, lo: int | None = None) -> pd.Series:
-    """Year -> period label: the year itself (period 1), 'first-last' buckets of ``period`` years, or the range (0)."""
+def bucket(years: pd.Series, period: int, lo: int | None = None, hi: int | None = None) -> pd.Series:
+    """Year -> period label: the year itself (period 1), 'first-last' buckets of ``period`` years, or the range (0).
+
+    A bucket's last year is clipped to ``hi`` (default: the last year present), so that a period
+    never names years the data does not reach (2025-2025, not 2025-2029)."""
     if years.empty:
         return years.astype(str)
     if period == 1:
@@ -81,8 +84,9 @@ def bucket(years: pd.Series, period: int, lo: int | None = None) -> pd.Series:
     if period == 0:
         return pd.Series(f"{int(years.min())}-{int(years.max())}", index=years.index)
     base = int(lo if lo is not None else years.min())
+    top = int(hi if hi is not None else years.max())
     start = base + ((years.astype(int) - base) // period) * period
-    return start.astype(str) + "-" + (start + period - 1).astype(str)
+    return start.astype(str) + "-" + (start + period - 1).clip(upper=max(top, int(start.max()))).astype(str)
 
 
 def od_table(counts: pd.DataFrame, params: FlowParams, year_from: int | None,

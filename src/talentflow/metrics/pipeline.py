@@ -18,7 +18,7 @@ import re
 import pandas as pd
 
 from talentflow.metrics.common import Selection
-from talentflow.metrics.suppression import suppress
+from talentflow.metrics.suppression import protect_residual, suppress, with_complement
 from talentflow.metrics.uncertainty import BootstrapParams, bootstrap_cells, ratio
 from talentflow.store.warehouse import Warehouse
 
@@ -89,7 +89,11 @@ def pipeline(wh: Warehouse, sel: Selection, countries: tuple[str, ...] | None = 
     out["share_of_study_country"] = out["researchers"] / total
     if countries:
         out = out[out["study_country"].isin(countries)]
+    out = out.assign(_researchers_raw=out["researchers"])
     out = suppress(out, {"researchers": ["share_of_study_country"]}, min_cell)
+    # a study country's graduates are published (stay rates): its blanked cells must not sum to 1..9
+    out = protect_residual(out.reset_index(drop=True), "study_country", "researchers", ["share_of_study_country"],
+                           min_cell)
     return out.sort_values(["study_country", "researchers"], ascending=[True, False]).reset_index(drop=True)
 
 
@@ -109,6 +113,9 @@ def stay_rates(wh: Warehouse, sel: Selection, countries: tuple[str, ...] | None 
         lambda s: ", ".join(f"{k} {v}" for k, v in s.value_counts().head(3).items() if v >= min_cell))
     out["main_destinations_of_leavers"] = out["study_country"].map(left).fillna("")
     rate_cols = [c for c in out.columns if c.startswith("stay_rate")]
-    out = suppress(out, {"graduates": ["stayed", *rate_cols]}, min_cell)
+    # stayed of 1..9, or leavers (graduates - stayed) of 1..9, are disclosive: blank both and the rate
+    out = suppress(with_complement(out, "stayed", "graduates", "leavers"),
+                   {"graduates": ["stayed", *rate_cols], "stayed": [*rate_cols], "leavers": ["stayed", *rate_cols]},
+                   min_cell).drop(columns="leavers")
     out["main_destinations_of_leavers"] = out["main_destinations_of_leavers"].where(~out["suppressed"], "")
     return out.sort_values("graduates", ascending=False).reset_index(drop=True)

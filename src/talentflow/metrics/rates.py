@@ -14,9 +14,19 @@ For country c and year t (or a period, summing years):
 
 Intervals (``*_lo``, ``*_hi``) come from the seeded bootstrap over researchers. Cells with a
 population, inflow or outflow of 1..min_cell-1 researchers are blanked with what derives from them.
+
+``status`` says what a row's rates are: ``estimated``; ``suppressed`` (a small count);
+``no move observed`` (no move in or out: no evidence, not a rate of zero, so the rates are
+blank); ``censored`` (no move, in years too close to the end of the record for a move to be
+confirmed yet). A move needs ``min_spell_years`` observed years at the destination, so moves
+into the last ``min_spell_years - 1`` years of the selection's record are not counted yet:
+``censored`` (bool) marks a year or period wholly in those years, ``unconfirmed_years`` counts
+the year(s) of a period in them (its rates undercount the moves).
 """
 
 from __future__ import annotations
+
+import json
 
 import numpy as np
 import pandas as pd
@@ -80,9 +90,35 @@ def rates(wh: Warehouse, sel: Selection, *, period: int = 1, countries: tuple[st
         return out
     rate_cols = [c for c in out.columns if c.split("_lo")[0].split("_hi")[0] in
                  ("net", "in_rate", "out_rate", "net_rate", "net_share_pct", "mei", "turnover")]
+    none = (out["inflows"] == 0) & (out["outflows"] == 0)
     out = suppress(out, {"population": ["inflows", "outflows"] + rate_cols,
                          "inflows": rate_cols, "outflows": rate_cols}, min_cell)
+    first_censored = censored_from(wh, sel)
+    if key == "year":
+        start = end = out["year"].astype(int)
+    else:
+        bounds = out[key].astype(str).str.split("-")
+        start, end = bounds.str[0].astype(int), bounds.str[-1].astype(int)
+    out["unconfirmed_years"] = (end - np.maximum(start, first_censored) + 1).clip(lower=0)
+    out["censored"] = start >= first_censored
+    out.loc[none, rate_cols] = np.nan
+    out["status"] = np.select([out["suppressed"].to_numpy(bool), (none & out["censored"]).to_numpy(bool),
+                               none.to_numpy(bool)], [SUPPRESSED, CENSORED, NO_MOVES], ESTIMATED)
     return out.sort_values([key, "population"], ascending=[True, False]).reset_index(drop=True)
+
+
+ESTIMATED, SUPPRESSED, NO_MOVES, CENSORED = "estimated", "suppressed", "no move observed", "censored"
+
+
+def censored_from(wh: Warehouse, sel: Selection) -> int:
+    """The first year of the selection into which a move cannot be confirmed yet: the last observed
+    year, less the run's ``min_spell_years`` - 1 (a move needs that many years at the destination)."""
+    row = wh.execute(f"""SELECT max(year) FROM residence WHERE params_id = ? AND status = 'observed'
+                         AND {sel.researcher_filter()} AND {sel.year_filter('year')}""", [sel.params_id])
+    last = row[0][0] if row and row[0][0] is not None else 10**6
+    params = wh.execute("SELECT params FROM meta_runs WHERE params_id = ?", [sel.params_id])
+    spell = int(json.loads(params[0][0]).get("min_spell_years", 1)) if params else 1
+    return int(last) - max(spell, 1) + 2
 
 
 def brain_drain(wh: Warehouse, sel: Selection, *, boot: BootstrapParams = BootstrapParams(),

@@ -55,6 +55,8 @@ class SpecializationParams:
     min_region_output: regions with less total output stay out of the presence-matrix measures
         (ubiquity, proximity, density, complexity), where a handful of papers would make noise.
     presence_threshold: RCA at or above which a region counts as specialized (presence, M = 1).
+    min_rank_count: cells with less fractional output (papers) are flagged ``small_base`` and
+        ranked after every other cell: an RCA of 15 on 4.85 papers is noise, not a specialization.
     bootstrap: bootstrap replicates (works resampled with replacement within a period); 0 = none.
     ci: width of the bootstrap percentile interval.
     seed: random seed of the bootstrap.
@@ -77,6 +79,7 @@ class SpecializationParams:
     min_cell: int = 10
     min_region_output: float = 20.0
     presence_threshold: float = 1.0
+    min_rank_count: float = 10.0
     bootstrap: int = 200
     ci: float = 0.90
     seed: int = 20240501
@@ -94,8 +97,8 @@ class SpecializationParams:
             raise ConfigError(f"--from {self.year_from} is after --to {self.year_to}")
         if self.period_length < 0:
             raise ConfigError(f"period_length must be >= 0, got {self.period_length}")
-        if self.min_cell < 0 or self.min_region_output < 0:
-            raise ConfigError("min_cell and min_region_output must be >= 0")
+        if self.min_cell < 0 or self.min_region_output < 0 or self.min_rank_count < 0:
+            raise ConfigError("min_cell, min_region_output and min_rank_count must be >= 0")
         if self.bootstrap < 0:
             raise ConfigError(f"bootstrap must be >= 0, got {self.bootstrap}")
         if not 0 < self.ci < 1:

@@ -181,11 +181,11 @@ def heatmap(matrix: pd.DataFrame, title: str) -> dict:
     }
 
 
-def profile(cells: pd.DataFrame, title: str) -> dict:
-    """A region's RCA per field with its interval; the dashed line is RCA = 1."""
+def profile(cells: pd.DataFrame, title: str, level: float = 0.95) -> dict:
+    """A region's RCA per field with its interval (at ``level``, as computed); the dashed line is RCA = 1."""
     f = cells.dropna(subset=["rca"]).sort_values("rca", ascending=False)
     fig = bars(f, "rca", "field_label", title, "RCA", "rca_lo", "rca_hi", digits=2,
-               xtitle="revealed comparative advantage (1 = world average), 95% interval")
+               xtitle=f"revealed comparative advantage (1 = world average), {level:.0%} interval")
     fig["data"][0]["marker"] = {"color": [GAIN if v >= 1 else LOSS for v in f["rca"].iloc[::-1]]}
     fig["layout"]["shapes"] = [{"type": "line", "x0": 1, "x1": 1, "yref": "paper", "y0": 0, "y1": 1,
                                 "line": {"color": "#333", "dash": "dash", "width": 1}}]
