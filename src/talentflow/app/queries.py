@@ -360,6 +360,24 @@ def panel_summary(reader: Reader, f: Filters) -> dict:
     return reader.memo(("panel_summary", f.year_from, f.year_to, f.panel), compute)
 
 
+def panel_table(reader: Reader, f: Filters) -> pd.DataFrame:
+    """The panel by identity namespace, published: researchers, seen in one year only, moves and
+    the share of all moves (counts of 1..min_cell-1 blanked, with their shares)."""
+    from talentflow.metrics.suppression import protect_residual, suppress
+
+    ps = panel_summary(reader, f)
+    out = ps["panel"].copy()
+    total = float(out["moves"].sum())
+    out["share_of_moves"] = out["moves"] / total if total else np.nan
+    # the total of moves is published (headline): the blanked namespaces must not sum to 1..min_cell-1
+    out = out.assign(_moves_raw=out["moves"], _all="all")
+    out = suppress(out, {"researchers": ["one_year", "moves", "share_of_moves"], "one_year": [],
+                         "moves": ["share_of_moves"]}, f.min_cell)
+    out = protect_residual(out.reset_index(drop=True), "_all", "moves", ["share_of_moves"], f.min_cell)
+    out["identity_rule"] = ps["identity_rule"]
+    return out.drop(columns="_all").reset_index(drop=True)
+
+
 # -- flows ------------------------------------------------------------------------------------------
 
 def _flows_base(reader: Reader, f: Filters, period: int) -> pd.DataFrame:
@@ -478,7 +496,8 @@ def net_rates(reader: Reader, f: Filters) -> pd.DataFrame:
         with reader.lock:
             out = rt.rates(reader.wh, sel, period=0, boot=BootstrapParams(n_boot=f.n_boot), min_cell=f.min_cell)
         if out.empty:
-            return pd.DataFrame(columns=["country", "name", "region", "population", "net_rate"])
+            return pd.DataFrame(columns=["country", "name", "region", "status", "population", "inflows", "outflows",
+                                         "net", "net_rate", "net_rate_lo", "net_rate_hi"])
         out = out.drop(columns=[c for c in ("period",) if c in out.columns])
         out.insert(1, "name", out["country"].map(_names(reader)).fillna(out["country"]))
         out.insert(2, "region", out["country"].map(_regions(reader)))

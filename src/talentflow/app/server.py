@@ -47,6 +47,9 @@ class PageOut(BaseModel):
     filters: dict[str, Any] = Field(description="The filters applied, after validation.")
     missing: Optional[Missing] = Field(None, description="Set when the data is not in the warehouse yet.")
     notice: Optional[str] = None
+    provenance: Optional[dict[str, Any]] = Field(None, description=(
+        "What the rows rest on: params_id (meta_runs) of the run they come from and source_versions "
+        "(source@version of every ingested source). CSV downloads carry the same two columns on every row."))
 
 
 class ObjectOut(BaseModel):
@@ -114,16 +117,29 @@ def _filters_dict(f: q.Filters) -> dict:
     return out
 
 
+# The kind of run (meta_runs.kind) each table's rows come from, by the table's name (its first word).
+RUN_KINDS = {"headline": "inference", "flows": "inference", "top": "inference", "net": "inference",
+             "rates": "inference", "organizations": "inference", "pipeline": "inference", "stay": "inference",
+             "validation": "inference", "panel": "inference", "specialization": "specialization",
+             "profile": "specialization", "scenarios": "scenario", "collab": "collab", "circulation": "circulation"}
+
+
+def _stamp(request: Request, name: str) -> dict:
+    kind = RUN_KINDS.get(name.split("_")[0])
+    stamp = q.provenance_stamp(_reader(request), kind or "")
+    return stamp if kind else {"params_id": None, "source_versions": stamp["source_versions"]}
+
+
 def _page(frame: pd.DataFrame, f: q.Filters, page: int, page_size: int, fmt: str, name: str,
-          notice: str | None = None):
+          notice: str | None = None, stamp: dict | None = None):
     if fmt == "csv":
         buf = io.StringIO()
-        frame.to_csv(buf, index=False)
+        frame.assign(**(stamp or {})).to_csv(buf, index=False)
         return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
     rows = q.records(q.paginate(frame, page, page_size))
     return PageOut(data=rows, columns=[str(c) for c in frame.columns], total=len(frame), page=page,
-                   page_size=page_size, filters=_filters_dict(f), notice=notice)
+                   page_size=page_size, filters=_filters_dict(f), notice=notice, provenance=stamp)
 
 
 def _missing(exc: q.MissingData, f: q.Filters, page: int, page_size: int, fmt: str, name: str):
@@ -141,7 +157,7 @@ def _table(request: Request, f: q.Filters, compute, name: str, page: int, page_s
         return _missing(exc, f, page, page_size, fmt, name)
     except (ConfigError, InputError) as exc:
         raise HTTPException(400, detail=str(exc)) from None
-    return _page(frame, f, page, page_size, fmt, name)
+    return _page(frame, f, page, page_size, fmt, name, stamp=_stamp(request, name))
 
 
 # -- the application ---------------------------------------------------------------------------------
@@ -318,6 +334,20 @@ def _routes(app: FastAPI) -> None:
                    format: FormatQ = "json"):
         published = request.app.state.published
         return _table(request, f, lambda r, ff: q.validation(r, ff, published), "validation", page, page_size, format)
+
+    @app.get(f"{API}/validation/smd", tags=["methods"], response_model=PageOut, responses=ERRORS,
+             summary="Net migration direction beside the Scholarly Migration Database",
+             description="Per country over the years both cover: talentflow's net rate with its interval and the "
+                         "SMD's (Scopus, all fields of science). direction: agree / disagree only when talentflow's "
+                         "interval excludes zero; not settled; no evidence (no move, < 100 person-years, suppressed).")
+    def validation_smd(request: Request, f: FiltersDep, page: PageQ = 1, page_size: PageSizeQ = 100,
+                       format: FormatQ = "json"):
+        return _table(request, f, q.smd_direction, "validation_smd", page, page_size, format)
+
+    @app.get(f"{API}/panel", tags=["migration"], response_model=PageOut, responses=ERRORS,
+             summary="What the panel is: researchers, single-year researchers and moves by identity namespace")
+    def panel(request: Request, f: FiltersDep, format: FormatQ = "json"):
+        return _table(request, f, q.panel_table, "panel", 1, 1000, format)
 
     @app.get(f"{API}/provenance", tags=["methods"], response_model=PageOut, summary="Data provenance (ingest runs)")
     def provenance(request: Request, format: FormatQ = "json"):

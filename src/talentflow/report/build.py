@@ -93,7 +93,7 @@ def _headline(r: q.Reader, p: ReportParams) -> Section:
         digits = 0 if row["unit"] in ("researchers", "moves") else (2 if abs(row["value"] or 0) < 1 else 1)
         s.headline.append({"figure": row["figure"], "value": fg.fmt(row["value"], digits), "unit": row["unit"],
                            "interval": fg.interval(row["lo"], row["hi"], digits), "definition": row["definition"]})
-    s.notes.extend(panel_notes(q.panel_summary(r, p.filters()), p.min_cell))
+    s.notes.extend(panel_notes(q.panel_summary(r, p.filters()), q.panel_table(r, p.filters()), p.min_cell))
     return s
 
 
@@ -105,9 +105,10 @@ def _years(lo, hi) -> str:
     return f"{int(lo)}" if int(lo) == int(hi) else f"{int(lo)}–{int(hi)}"
 
 
-def panel_notes(ps: dict, min_cell: int) -> list[str]:
+def panel_notes(ps: dict, published: pd.DataFrame, min_cell: int) -> list[str]:
     """What the migration figures rest on, in words: which identities and venues enter careers, where
-    the moves come from, how many researchers are seen in one year only."""
+    the moves come from (``published``: the suppressed panel table), how many researchers are seen in
+    one year only."""
     ids, panel, venues = ps["identities"], ps["panel"], ps["venues"]
     total = int(ids["n"].sum())
     in_panel = int(panel["researchers"].sum())
@@ -131,11 +132,11 @@ def panel_notes(ps: dict, min_cell: int) -> list[str]:
     moves = int(panel["moves"].sum())
     if moves and not small(moves, min_cell):
         shares = []
-        for ns, m in zip(panel["namespace"], panel["moves"]):
-            if small(int(m), min_cell) or small(moves - int(m), min_cell):
-                shares.append(f"{NAMESPACE_LABELS.get(ns, ns)}: suppressed (fewer than {min_cell})")
+        for ns, m, sh in zip(published["namespace"], published["moves"], published["share_of_moves"]):
+            if pd.isna(m):
+                shares.append(f"{NAMESPACE_LABELS.get(ns, ns)}: suppressed (small, or it would reveal a small one)")
             elif m:
-                shares.append(f"{NAMESPACE_LABELS.get(ns, ns)} {int(m) / moves:.0%} ({fg.fmt(int(m), 0)})")
+                shares.append(f"{NAMESPACE_LABELS.get(ns, ns)} {sh:.0%} ({fg.fmt(int(m), 0)})")
         notes.append(f"Where the {fg.fmt(moves, 0)} moves come from: " + "; ".join(shares) + ". IEEE ids are the "
                      "authors of ICRA and IROS (robotics), so the migration figures describe robotics above all.")
     one = int(panel["one_year"].sum())
