@@ -97,6 +97,35 @@ TLD = {"de": "Germany", "fr": "France", "uk": "United Kingdom", "jp": "Japan", "
        "za": "South Africa", "eg": "Egypt", "vn": "Vietnam", "th": "Thailand", "hu": "Hungary"}
 
 
+# Phase 2 (top-up, appended after the phase-1 rows so their row numbers stay fixed): the
+# phase-1 draw filled the branch and multinational strata before some named sub-groups came
+# up (no Duke Kunshan, Heriot-Watt Malaysia, ByteDance, MSR Cambridge/India...). Up to
+# TOPUP_N strings per group below, same shuffled order, not already drawn.
+TOPUP_N = 3
+TOPUP = {
+    "branch": {
+        "dku": r"duke kunshan|dukekunshan",
+        "hw-my": r"heriot.?watt.*malaysia",
+        "nyu-sh": r"nyu shanghai|new york university shanghai|shanghai.*new york university|nyu.*shanghai",
+        "monash-my": r"monash.*malaysia",
+        "unm": r"nottingham.*malaysia",
+        "bare-parent": r"^(the )?(heriot.?watt university|new york university|monash university|university of nottingham|carnegie mellon university|duke university|university of liverpool) \|",
+    },
+    "multinational": {
+        "msr-cambridge": r"microsoft research,? cambridge|msr cambridge|microsoft research ltd",
+        "msr-india": r"microsoft research,? india|msr india|microsoft research lab.? india",
+        "bytedance": r"bytedance|byte dance",
+        "deepmind-2": r"deepmind",
+        "google-site": r"google.*(zurich|zürich|tokyo|paris|london|toronto|montreal|bangalore|tel aviv|beijing|accra|berlin|amsterdam)",
+        "fair-site": r"(facebook|meta).*(paris|london|montreal|tel aviv|menlo park|new york|seattle|pittsburgh)",
+        "noah-site": r"noah.?s ark.*(montreal|toronto|edmonton|london|paris|hong kong|shenzhen|beijing|shanghai|canada)",
+        "samsung-aic": r"samsung ai cent",
+        "sony-2": r"\bsony\b",
+        "amazon-site": r"amazon.*(berlin|tübingen|tuebingen|cambridge|barcelona|bangalore|haifa|tel aviv|edinburgh|seattle)",
+    },
+}
+
+
 def split_of(aff):
     return "dev" if hashlib.sha1(aff.encode("utf-8")).digest()[0] % 2 == 0 else "test"
 
@@ -172,6 +201,14 @@ def main():
     draw("upstream_suspect", sus)
     rest = df[df.g_multi.isna() & df.g_sub.isna() & df.g_hk.isna() & df.g_branch.isna()]
     draw("random", rest)
+    for stratum, groups in TOPUP.items():
+        for g, pat in groups.items():
+            c = df[df.text.str.contains(pat, case=False, regex=True) & ~df.index.isin(list(taken))]
+            for idx, r in c.head(TOPUP_N).iterrows():
+                taken.add(idx)
+                rows.append(dict(affiliation=r.affiliation, aff_domain=r.aff_domain, venue_year=r.venue_year,
+                                 upstream_country=r.upstream_country, stratum=stratum,
+                                 split=split_of(r.affiliation), group="topup:" + g))
     out = pd.DataFrame(rows)
     out.to_csv(OUT, index=False)
     print(out.groupby(["stratum", "split"]).size().unstack())
