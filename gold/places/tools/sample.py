@@ -154,6 +154,10 @@ def suspect(row):
 
 def main():
     df = pd.read_csv(PAIRS, sep="\t", dtype=str, keep_default_na=False, quoting=csv.QUOTE_NONE)
+    # The draw was made with the naive country reading (see extract_pairs.py); keep it so the
+    # sample reproduces. The corrected upstream country is joined on afterwards.
+    df["upstream_country_fixed"] = df.upstream_country
+    df["upstream_country"] = df.upstream_country_v1
     df["text"] = df.affiliation + " | " + df.aff_domain
     df["key"] = df.affiliation.str.lower().str.replace(r"[^a-z0-9]+", " ", regex=True).str.strip()
     rng = random.Random(SEED)
@@ -178,8 +182,8 @@ def main():
             per[g] = per.get(g, 0) + 1
             taken.add(idx)
             rows.append(dict(affiliation=r.affiliation, aff_domain=r.aff_domain, venue_year=r.venue_year,
-                             upstream_country=r.upstream_country, stratum=stratum,
-                             split=split_of(r.affiliation), group=g or ""))
+                             upstream_country=r.upstream_country_fixed, upstream_country_v1=r.upstream_country,
+                             stratum=stratum, split=split_of(r.affiliation), group=g or ""))
 
     fel = df[df.affiliation.str.contains(FELLOW, case=False, regex=True)]
     draw("fellowship", fel)
@@ -207,8 +211,8 @@ def main():
             for idx, r in c.head(TOPUP_N).iterrows():
                 taken.add(idx)
                 rows.append(dict(affiliation=r.affiliation, aff_domain=r.aff_domain, venue_year=r.venue_year,
-                                 upstream_country=r.upstream_country, stratum=stratum,
-                                 split=split_of(r.affiliation), group="topup:" + g))
+                                 upstream_country=r.upstream_country_fixed, upstream_country_v1=r.upstream_country,
+                                 stratum=stratum, split=split_of(r.affiliation), group="topup:" + g))
     out = pd.DataFrame(rows)
     out.to_csv(OUT, index=False)
     print(out.groupby(["stratum", "split"]).size().unstack())
