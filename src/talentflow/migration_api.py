@@ -186,3 +186,45 @@ def smd_compare(db: DB, *, which: str = "scopus", panel=None, year_from: int | N
     with opened(db, read_only=True) as wh:
         ours = panel_net(wh, select(wh, params_id, panel, year_from, year_to))
     return compare_net_direction(ours, load_smd(which), min_moves=min_moves)
+
+
+def score_gold(db: DB, gold: str | Path | None = None, *, split: str = "test", tolerance: int = 1,
+               n_boot: int = 500, params_id: str | None = None, save: bool = True) -> pd.DataFrame:
+    """Score an inference run (default: the latest) against a hand-labelled gold set of real careers
+    (``gold``: its folder; default the repository's ``gold/careers``). Stored in ``gold_scores`` with
+    ``save``; the report's Methods section prints the test split's scores."""
+    import datetime as _dt
+    import hashlib
+
+    from talentflow.schema.gold import GOLD_SCORES
+    from talentflow.validation.gold import GoldParams, load_gold, score
+
+    folder = Path(gold) if gold is not None else default_gold_dir()
+    params = GoldParams(split=split, tolerance=tolerance, n_boot=n_boot)
+    g = load_gold(folder)
+    version = hashlib.sha256(b"".join((folder / f).read_bytes() for f in ("persons.csv", "moves.csv",
+                                                                            "residence.csv"))).hexdigest()[:12]
+    with opened(db, read_only=not save) as wh:
+        sel = select(wh, params_id)
+        events = wh.query("""SELECT researcher_id, origin, destination, year_to FROM events
+                             WHERE params_id = ? AND kind = 'country' AND event_type IN ('migration', 'return')""",
+                          [sel.params_id])
+        residence = wh.query("SELECT researcher_id, year, country FROM residence WHERE params_id = ?", [sel.params_id])
+        out = score(g, events, residence, params).assign(params_id=sel.params_id, gold_version=version,
+                                                          tolerance=tolerance)
+        if save:
+            wh.apply_schema((GOLD_SCORES,))
+            rows = out.assign(scored_at=_dt.datetime.now(_dt.timezone.utc).replace(tzinfo=None))
+            with wh.transaction():
+                wh.execute("DELETE FROM gold_scores WHERE params_id = ? AND gold = ? AND split = ?",
+                           [sel.params_id, g.name, split])
+                wh.insert("gold_scores", rows[list(GOLD_SCORES.column_names)])
+    return out
+
+
+def default_gold_dir() -> Path:
+    """The repository's careers gold set (``gold/careers`` beside ``src/``), for a source checkout."""
+    here = Path(__file__).resolve().parents[2] / "gold" / "careers"
+    if not here.is_dir():
+        raise ConfigError("no gold set found: pass --gold DIR (the repository's gold/careers folder)")
+    return here

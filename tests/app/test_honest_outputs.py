@@ -284,3 +284,50 @@ def test_report_prints_the_stored_figures(moves_db, tmp_path):
     assert all(" to " in r[5] and "%" in r[5] for r in tables["Foreign-origin shares"] if r[5] != "–")
     csv_link = re.search(r'download="top_pairs.csv" href="data:text/csv;charset=utf-8,([^"]+)"', page).group(1)
     assert "params_id" in html.unescape(csv_link).replace("%2C", ",")
+
+
+# -- 13. measured error rates from a gold set ------------------------------------------------------------
+
+def _gold(folder, persons, moves, residence):
+    folder.mkdir()
+    pd.DataFrame(persons, columns=["person", "panel", "stratum", "split", "decidable", "same_person"]) \
+        .to_csv(folder / "persons.csv", index=False)
+    pd.DataFrame(moves, columns=["person", "origin", "destination", "year_from", "year_to"]) \
+        .to_csv(folder / "moves.csv", index=False)
+    pd.DataFrame(residence, columns=["person", "year", "country"]).to_csv(folder / "residence.csv", index=False)
+    return folder
+
+
+def test_gold_scores_count_matches_misses_and_false_moves(moves_db, tmp_path):
+    import shutil
+
+    from talentflow import migration_api as mig
+    from talentflow.report.build import measured_error_note
+
+    db = tmp_path / "g.duckdb"
+    shutil.copy(moves_db, db)
+    p = lambda k: {"person": f"csv:{k}", "panel": "csv", "stratum": "s", "split": "test", "decidable": "yes",
+                   "same_person": "yes"}
+    persons = [p("can0"), p("can1"), p("chl0"), p("late0"), p("stay0"),
+               dict(p("can2"), split="dev"), dict(p("can3"), same_person="merged")]
+    moves = [  # can0 and can1 moved CAN -> USA (found); late0 moved DEU -> FRA in 2020 (censored: missed)
+        {"person": "csv:can0", "origin": "CAN", "destination": "USA", "year_from": 2016, "year_to": 2017},
+        {"person": "csv:can1", "origin": "CAN", "destination": "USA", "year_from": 2016, "year_to": 2017},
+        {"person": "csv:late0", "origin": "DEU", "destination": "FRA", "year_from": 2019, "year_to": 2020},
+        # the gold says stay0 moved to Chile in 2019: talentflow did not see it (a miss)
+        {"person": "csv:stay0", "origin": "USA", "destination": "CHL", "year_from": 2018, "year_to": 2019}]
+    residence = [{"person": "csv:can0", "year": 2015, "country": "CAN"}, {"person": "csv:can0", "year": 2017, "country": "USA"},
+                 {"person": "csv:chl0", "year": 2015, "country": "CHL"}, {"person": "csv:late0", "year": 2020, "country": "FRA"}]
+    gold = _gold(tmp_path / "careers", persons, moves, residence)
+    with q.Reader.open(moves_db) as r:
+        ids = set(r.query("SELECT researcher_id FROM researchers")["researcher_id"])
+    assert "csv:can0" in ids, "the CSV namespace prefixes person keys with csv:"
+    out = mig.score_gold(db, gold, n_boot=50).set_index("measure")
+    assert out.loc["move_precision", "value"] == 1.0 and out.loc["move_precision", "n"] == 2
+    assert out.loc["move_recall", "value"] == pytest.approx(2 / 4) and out.loc["move_recall", "n"] == 4
+    assert out.loc["mover_recall", "value"] == pytest.approx(2 / 4)
+    assert out.loc["residence_accuracy", "value"] == pytest.approx(3 / 4)  # late0 2020: DEU, not FRA
+    assert out["persons"].iloc[0] == 5  # the dev person and the merged id are not scored
+    with q.Reader.open(db) as r:
+        note = measured_error_note(r)
+    assert "move_recall 0.50" in note and "split test" in note

@@ -464,6 +464,26 @@ def flow_reconciliation(reader: Reader, f: Filters) -> dict:
     return reader.memo(("flow_reconciliation", f.year_from, f.year_to, f.panel), compute)
 
 
+def reconciliation_text(rec: dict, min_cell: int) -> str:
+    """Why organization flows do not add up to country flows, with the counts of this selection."""
+    if any(small(v, min_cell) for v in rec.values()):
+        return ("Organization flows count institution moves and country flows count country moves; in this "
+                f"selection some of the counts that reconcile them are under {min_cell} and are not shown.")
+    return (f"Country flows and organization flows count different events. Of the {_int(rec['country_moves'], 0)} "
+            f"country moves, {_int(rec['also_institution_moves'], 0)} are also an institution move between the same "
+            f"two countries; {_int(rec['without_any_institution_move'], 0)} have no institution move at all (an "
+            "affiliation without a resolved institution on one side, or one organization in both countries) and "
+            f"{_int(rec['other_institution_moves'], 0)} only institution moves between other countries or years. "
+            f"Conversely, {_int(rec['institution_only'], 0)} of the "
+            f"{_int(rec['cross_border_institution_moves'], 0)} cross-border institution moves are not country moves "
+            "(the country change did not persist: a visit or a dual affiliation). Organization flows also fold "
+            "subsidiaries into their group, drop moves within one group and include domestic moves.")
+
+
+def _int(v, _digits=0) -> str:
+    return f"{int(v):,}"
+
+
 def top_pairs(reader: Reader, f: Filters, n: int = 20) -> pd.DataFrame:
     """The ``n`` largest origin -> destination flows over the whole selection, with the reverse
     flow and the net flow of the pair."""

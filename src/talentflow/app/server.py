@@ -150,14 +150,15 @@ def _missing(exc: q.MissingData, f: q.Filters, page: int, page_size: int, fmt: s
                    missing=Missing(what=exc.what, command=exc.command))
 
 
-def _table(request: Request, f: q.Filters, compute, name: str, page: int, page_size: int, fmt: str):
+def _table(request: Request, f: q.Filters, compute, name: str, page: int, page_size: int, fmt: str,
+           notice: str | None = None):
     try:
         frame = compute(_reader(request), f)
     except q.MissingData as exc:
         return _missing(exc, f, page, page_size, fmt, name)
     except (ConfigError, InputError) as exc:
         raise HTTPException(400, detail=str(exc)) from None
-    return _page(frame, f, page, page_size, fmt, name, stamp=_stamp(request, name))
+    return _page(frame, f, page, page_size, fmt, name, notice=notice, stamp=_stamp(request, name))
 
 
 # -- the application ---------------------------------------------------------------------------------
@@ -226,8 +227,14 @@ def _routes(app: FastAPI) -> None:
     def flows(request: Request, f: FiltersDep, period: Annotated[Literal[0, 1], Query(
               description="0: whole range; 1: yearly.")] = 0, page: PageQ = 1, page_size: PageSizeQ = 100,
               format: FormatQ = "json"):
+        notice = None
+        if f.level in ("org", "hub"):
+            try:
+                notice = q.reconciliation_text(q.flow_reconciliation(_reader(request), f), f.min_cell)
+            except q.MissingData:
+                pass
         return _table(request, f, lambda r, ff: q.flows(r, ff, period=period), f"flows_{f.level}", page, page_size,
-                      format)
+                      format, notice=notice)
 
     @app.get(f"{API}/flows/top", tags=["migration"], response_model=PageOut, responses=ERRORS,
              summary="Largest flows, with the reverse and net flow")

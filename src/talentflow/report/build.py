@@ -229,22 +229,6 @@ FLOW_COLS = [Col("origin_name", "From"), Col("destination_name", "To"),
                  "would reveal it).", "int")]
 
 
-def reconciliation_note(rec: dict, min_cell: int) -> str:
-    """Why organization flows do not add up to country flows, with the counts of this selection."""
-    if any(small(v, min_cell) for v in rec.values()):
-        return ("Organization flows count institution moves and country flows count country moves; in this "
-                f"selection some of the counts that reconcile them are under {min_cell} and are not shown.")
-    return (f"Country flows and organization flows count different events. Of the {fg.fmt(rec['country_moves'], 0)} "
-            f"country moves, {fg.fmt(rec['also_institution_moves'], 0)} are also an institution move between the same "
-            f"two countries; {fg.fmt(rec['without_any_institution_move'], 0)} have no institution move at all (an "
-            "affiliation without a resolved institution on one side, or one organization in both countries) and "
-            f"{fg.fmt(rec['other_institution_moves'], 0)} only institution moves between other countries or years. "
-            f"Conversely, {fg.fmt(rec['institution_only'], 0)} of the "
-            f"{fg.fmt(rec['cross_border_institution_moves'], 0)} cross-border institution moves are not country moves "
-            "(the country change did not persist: a visit or a dual affiliation). Organization flows also fold "
-            "subsidiaries into their group, drop moves within one group and include domestic moves.")
-
-
 def _flows(r: q.Reader, p: ReportParams) -> Section:
     s = Section("flows", "Flows between countries",
                 "The largest origin → destination flows of researchers (migration and return moves). "
@@ -261,7 +245,7 @@ def _flows(r: q.Reader, p: ReportParams) -> Section:
     rf = q.flows(r, p.filters(level="region"), period=0)
     if not rf.empty:
         s.figures.append(Figure("fig-sankey-region", fg.sankey(rf, "Flows between world regions", n=40)))
-    s.notes.append(reconciliation_note(q.flow_reconciliation(r, p.filters()), p.min_cell))
+    s.notes.append(q.reconciliation_text(q.flow_reconciliation(r, p.filters()), p.min_cell))
     return s
 
 
@@ -279,7 +263,7 @@ def _orgs(r: q.Reader, p: ReportParams) -> Section:
                                   Col("count", "Moves", "Institution moves between the groups.", "int")],
                              "Organization → organization flows", limit=p.top, csv_name="org_flows.csv",
                              stamp=_stamp(r, "inference")))
-    s.notes.append(reconciliation_note(q.flow_reconciliation(r, p.filters()), p.min_cell))
+    s.notes.append(q.reconciliation_text(q.flow_reconciliation(r, p.filters()), p.min_cell))
     fs = q.foreign_share(r, p.filters(), top=p.top)
     if not fs.empty:
         s.figures.append(Figure("fig-foreign", fg.bars(fs, "foreign_share", "organization",
@@ -566,7 +550,11 @@ def measured_error_note(r: q.Reader) -> str:
              for _, row in g.iterrows()]
     first = g.iloc[0]
     return (f"Measured error rates of moves on hand-labelled real careers (gold set {first['gold']}, split "
-            f"{first['split']}, labelled blind from the raw records): " + "; ".join(parts) + ".")
+            f"{first['split']}, labelled blind from the raw records; 95% intervals over persons; n is the "
+            "denominator): " + "; ".join(parts) + ". The gold set over-samples hard evidence patterns (single "
+            "years at an end of a move, dual affiliations, visits), so these are rates on that sample, not "
+            "weighted to the whole panel; they say that most real moves are missed and about one predicted move "
+            "in five is not real.")
 
 
 def _stamp(r: q.Reader, kind: str) -> dict:
