@@ -18,5 +18,5 @@ for k in keys:
     c = g.groupby(["year", "venue", "aff", "dom", "cty", "position", "flag", "ctx"], sort=False).agg(
         n=("pid", "size"), na=("n_auth", "max")).reset_index()
     for r in c.itertuples():
-        print(f"  {r.year} {r.venue:6} x{r.n} na{r.na} | {r.aff[:150]} | {r.dom} | {r.cty} | {r.position} {r.flag}")
-        if r.ctx and r.ctx != r.aff: print(f"        all: {r.ctx[:260]}")
+        print(f"  {r.year} {r.venue:6} x{r.n} na{r.na} | {r.aff[:130]} | {r.dom} | {r.cty} | {r.position} {r.flag}")
+        if r.ctx and r.ctx != r.aff: print(f"        all: {r.ctx[:200]}")
