@@ -77,8 +77,29 @@ for panel in ["ieee", "acl", "openreview"]:
             used.add(p)
             picked.append(dict(person=p, panel=panel, stratum=s, j=j))
 S = pd.DataFrame(picked)
-S["split"] = S.person.map(lambda p: "dev" if int(hashlib.sha256(p.encode()).hexdigest(), 16) % 2 == 0 else "test")
 S = S.sort_values(["j", "panel", "stratum"]).reset_index(drop=True)
+# Top-up draw (added after the first 297 were labelled, to pass 300): TOPUP more per cell
+# from a second generator, so the main draw above stays exactly as it was.
+TOPUP = 2
+rng2 = random.Random(SEED + 1)
+extra = []
+nrec = dict(zip(I.person, I.n_records))
+for panel in ["ieee", "acl", "openreview"]:
+    for s in STRATA + ["h_random"]:
+        if s == "h_random":
+            pool = sorted(set(I[(I.panel == panel)].person) - used)
+        else:
+            pool = sorted(I[(I.panel == panel) & (I.pattern == s)].person)
+        pool = [p for p in pool if p not in used and nrec[p] <= 60]
+        take = rng2.sample(pool, min(TOPUP, len(pool)))
+        for j, p in enumerate(take):
+            used.add(p)
+            extra.append(dict(person=p, panel=panel, stratum=s, j=PER_CELL + j))
+X = pd.DataFrame(extra).sort_values(["j", "panel", "stratum"])
+S = pd.concat([S, X], ignore_index=True)
+pools = I.assign(pattern=I.pattern).groupby(["panel", "pattern"]).size().rename("pool").reset_index()
+pools.to_csv("gold/careers/strata_pools.csv", index=False)
+S["split"] = S.person.map(lambda p: "dev" if int(hashlib.sha256(p.encode()).hexdigest(), 16) % 2 == 0 else "test")
 S["rank"] = range(1, len(S) + 1)
 S[["rank", "person", "panel", "stratum", "split"]].to_csv("gold/careers/sample.csv", index=False)
 print(pd.crosstab([S.panel], S.stratum), len(S))
