@@ -23,7 +23,7 @@ from talentflow.collab.networks import CollabParams, CollabResult, collab_tables
 from talentflow.collab.ties import TiesParams, flows_from_moves, flows_vs_collab, lagged_collab
 from talentflow.errors import ConfigError
 from talentflow.schema.collab import TABLES
-from talentflow.store.params import record_params
+from talentflow.store.params import params_id, record_params, stamp
 from talentflow.store.warehouse import DB, Warehouse, opened
 
 KIND_COLLAB = "collab"
@@ -76,6 +76,9 @@ def collaboration(db: DB = None, params: CollabParams | None = None, *, save: bo
                 _replace_rows(wh, "collab_units", pid, result.units, {"level": params.level})
                 _replace_rows(wh, "collab_pairs", pid, result.pairs, {"level": params.level})
             result.params_id = pid
+        pid = getattr(result, "params_id", None) or params_id(KIND_COLLAB, params)
+        for frame in (result.units, result.pairs):
+            stamp(frame, wh, pid)
         return result
 
 

@@ -28,6 +28,7 @@ from talentflow.metrics import pipeline as _pipeline
 from talentflow.metrics import rates as _rates
 from talentflow.metrics.common import select
 from talentflow.metrics.uncertainty import BootstrapParams
+from talentflow.store.params import stamp
 
 EVENT_OUTPUT = ["researcher", "namespace", "kind", "event_type", "origin", "destination", "year_from", "year_to",
                 "year", "origin_institution", "destination_institution", "origin_country", "destination_country",
@@ -69,7 +70,7 @@ def events(db: DB, *, kind: str | None = "country", event_types: tuple[str, ...]
             JOIN researchers r USING (researcher_id)
             WHERE {' AND '.join(conds)}
             ORDER BY r.source_key, e.kind, e.year_to, e.event_type""", args)
-        return frame[EVENT_OUTPUT]
+        return stamp(frame[EVENT_OUTPUT], wh, sel.params_id)
 
 
 def residence(db: DB, *, panel=None, year_from: int | None = None, year_to: int | None = None,
@@ -77,11 +78,11 @@ def residence(db: DB, *, panel=None, year_from: int | None = None, year_to: int 
     """Person-level residence years (local use)."""
     with opened(db, read_only=True) as wh:
         sel = select(wh, params_id, panel, year_from, year_to)
-        return wh.query(f"""
+        return stamp(wh.query(f"""
             SELECT r.source_key AS researcher, r.namespace, s.* EXCLUDE (params_id, researcher_id) FROM residence s
             JOIN researchers r USING (researcher_id)
             WHERE s.params_id = $pid AND {sel.researcher_filter('s.researcher_id')} AND {sel.year_filter('s.year')}
-            ORDER BY r.source_key, s.year""", {"pid": sel.params_id})
+            ORDER BY r.source_key, s.year""", {"pid": sel.params_id}), wh, sel.params_id)
 
 
 def flows(db: DB, *, level: str = "country", period: int = 1, panel=None, year_from: int | None = None,
@@ -91,13 +92,15 @@ def flows(db: DB, *, level: str = "country", period: int = 1, panel=None, year_f
     fp = _flows.FlowParams(level=level, period=period, event_types=event_types, fold_parents=fold_parents,
                            min_cell=min_cell)
     with opened(db, read_only=True) as wh:
-        return _flows.flows(wh, select(wh, params_id, panel, year_from, year_to), fp)
+        sel = select(wh, params_id, panel, year_from, year_to)
+        return stamp(_flows.flows(wh, sel, fp), wh, sel.params_id)
 
 
 def top_flows(db: DB, *, level: str = "org", n: int = 10, panel=None, year_from: int | None = None,
               year_to: int | None = None, min_cell: int = 1, params_id: str | None = None) -> pd.DataFrame:
     with opened(db, read_only=True) as wh:
-        return _flows.top_flows(wh, select(wh, params_id, panel, year_from, year_to), level, n, min_cell)
+        sel = select(wh, params_id, panel, year_from, year_to)
+        return stamp(_flows.top_flows(wh, sel, level, n, min_cell), wh, sel.params_id)
 
 
 def bilateral(db: DB, a: str, b: str, *, period: int = 0, panel=None, year_from: int | None = None,
@@ -106,8 +109,9 @@ def bilateral(db: DB, a: str, b: str, *, period: int = 0, panel=None, year_from:
     """Moves a->b and b->a and the net flow into a, with bootstrap intervals."""
     a, b = _countries((a, b))
     with opened(db, read_only=True) as wh:
-        return _flows.bilateral(wh, select(wh, params_id, panel, year_from, year_to), a, b, period=period,
-                                boot=BootstrapParams(n_boot, seed), min_cell=min_cell)
+        sel = select(wh, params_id, panel, year_from, year_to)
+        return stamp(_flows.bilateral(wh, sel, a, b, period=period, boot=BootstrapParams(n_boot, seed),
+                                      min_cell=min_cell), wh, sel.params_id)
 
 
 def rates(db: DB, *, countries=None, period: int = 1, panel=None, year_from: int | None = None,
@@ -115,8 +119,9 @@ def rates(db: DB, *, countries=None, period: int = 1, panel=None, year_from: int
           params_id: str | None = None) -> pd.DataFrame:
     """Migration rates per 1,000 researchers (SMD definitions), MEI, turnover, with intervals."""
     with opened(db, read_only=True) as wh:
-        return _rates.rates(wh, select(wh, params_id, panel, year_from, year_to), period=period,
-                            countries=_countries(countries), boot=BootstrapParams(n_boot, seed), min_cell=min_cell)
+        sel = select(wh, params_id, panel, year_from, year_to)
+        return stamp(_rates.rates(wh, sel, period=period, countries=_countries(countries),
+                                  boot=BootstrapParams(n_boot, seed), min_cell=min_cell), wh, sel.params_id)
 
 
 def brain_drain(db: DB, *, panel=None, year_from: int | None = None, year_to: int | None = None,
@@ -124,9 +129,9 @@ def brain_drain(db: DB, *, panel=None, year_from: int | None = None, year_to: in
                 params_id: str | None = None) -> pd.DataFrame:
     """Countries ranked by net rate, largest drain first."""
     with opened(db, read_only=True) as wh:
-        return _rates.brain_drain(wh, select(wh, params_id, panel, year_from, year_to),
-                                  boot=BootstrapParams(n_boot, seed), min_cell=min_cell,
-                                  min_population=min_population)
+        sel = select(wh, params_id, panel, year_from, year_to)
+        return stamp(_rates.brain_drain(wh, sel, boot=BootstrapParams(n_boot, seed), min_cell=min_cell,
+                                        min_population=min_population), wh, sel.params_id)
 
 
 def orgs(db: DB, *, orgs=None, top: int = 20, seat: str = "unit", origin_before_join: bool = False,
@@ -135,9 +140,9 @@ def orgs(db: DB, *, orgs=None, top: int = 20, seat: str = "unit", origin_before_
     """Foreign-origin share of organizations' researchers, with intervals."""
     cp = _composition.CompositionParams(seat=seat, origin_before_join=origin_before_join, min_cell=min_cell)
     with opened(db, read_only=True) as wh:
-        return _composition.foreign_share(wh, select(wh, params_id, panel, year_from, year_to),
-                                          tuple(orgs) if orgs else None, top=top, params=cp,
-                                          boot=BootstrapParams(n_boot, seed))
+        sel = select(wh, params_id, panel, year_from, year_to)
+        return stamp(_composition.foreign_share(wh, sel, tuple(orgs) if orgs else None, top=top, params=cp,
+                                                boot=BootstrapParams(n_boot, seed)), wh, sel.params_id)
 
 
 def pipeline(db: DB, *, countries=None, stay: bool = False, panel=None, year_from: int | None = None,
@@ -147,9 +152,9 @@ def pipeline(db: DB, *, countries=None, stay: bool = False, panel=None, year_fro
     with opened(db, read_only=True) as wh:
         sel = select(wh, params_id, panel, year_from, year_to)
         if stay:
-            return _pipeline.stay_rates(wh, sel, _countries(countries), boot=BootstrapParams(n_boot, seed),
-                                        min_cell=min_cell)
-        return _pipeline.pipeline(wh, sel, _countries(countries), min_cell=min_cell)
+            return stamp(_pipeline.stay_rates(wh, sel, _countries(countries), boot=BootstrapParams(n_boot, seed),
+                                              min_cell=min_cell), wh, sel.params_id)
+        return stamp(_pipeline.pipeline(wh, sel, _countries(countries), min_cell=min_cell), wh, sel.params_id)
 
 
 def simulate(out_dir: str | Path, **kwargs):

@@ -35,7 +35,7 @@ from talentflow.metrics.specialization import (
 )
 from talentflow.schema.model import Table
 from talentflow.schema.specialization import SPECIALIZATION_CELLS, TABLES, TAG_RUNS, WORK_DOMAINS
-from talentflow.store.params import record_params
+from talentflow.store.params import record_params, stamp
 from talentflow.store.warehouse import DB, Warehouse, opened
 from talentflow.tagging.evaluate import read_eval_set, score_tags
 from talentflow.tagging.keywords import load_rules, tag_keywords
@@ -420,6 +420,8 @@ def specialization(db: DB = None, params: SpecializationParams | None = None, *,
         result = compute_specialization(wh, params, tax, engine)
         if store:
             _store(wh, result)
+        for frame in (result.cells, result.regions, result.fields, result.proximity):
+            stamp(frame, wh, result.params_id)
     return result
 
 

@@ -60,6 +60,18 @@ def moves_db(tmp_path_factory):
     return db
 
 
+@pytest.fixture(scope="module")
+def client(app_db):
+    """A client of its own: schemathesis' ASGI calls in test_app_fuzz run the shared app's lifespan,
+    which closes its reader."""
+    from fastapi.testclient import TestClient
+
+    from talentflow.app.server import create_app
+
+    with TestClient(create_app(app_db, n_boot=50)) as c:
+        yield c
+
+
 @pytest.fixture
 def reader(moves_db):
     with q.Reader.open(moves_db) as r:
@@ -147,15 +159,15 @@ def test_headline_moves_below_min_cell_are_suppressed(reader):
     assert h10.loc["International moves", "value"] == 26
 
 
-def test_api_publishes_no_count_of_people_between_1_and_min_cell(app_client):
+def test_api_publishes_no_count_of_people_between_1_and_min_cell(client):
     """A crawl of every GET route of the API (default min_cell 10) on the small real warehouse."""
-    doc = app_client.get("/api/v1/openapi.json").json()
+    doc = client.get("/api/v1/openapi.json").json()
     seen = 0
     for path in doc["paths"]:
         if "{" in path or not path.startswith("/api/v1/") or path.endswith(("openapi.json", "docs", "health")):
             continue
         for extra in ("", "?level=org", "?panel=openreview", "?min_cell=50"):
-            body = app_client.get(path + extra).json()
+            body = client.get(path + extra).json()
             floor = 50 if "min_cell=50" in extra else 10
             rows = body.get("data") if isinstance(body.get("data"), list) else []
             for row in rows:
@@ -167,14 +179,14 @@ def test_api_publishes_no_count_of_people_between_1_and_min_cell(app_client):
     assert seen > 100
 
 
-def test_collaboration_rows_pass_the_requested_min_cell(app_client):
-    body = app_client.get("/api/v1/collaboration/pairs?min_cell=50").json()
+def test_collaboration_rows_pass_the_requested_min_cell(client):
+    body = client.get("/api/v1/collaboration/pairs?min_cell=50").json()
     assert body["data"], "the small warehouse has pairs with 50+ papers"
     assert min(r["papers_full"] for r in body["data"]) >= 50
 
 
-def test_suppressed_specialization_cells_carry_no_presence(app_client):
-    rows = app_client.get("/api/v1/specialization?page_size=1000").json()["data"]
+def test_suppressed_specialization_cells_carry_no_presence(client):
+    rows = client.get("/api/v1/specialization?page_size=1000").json()["data"]
     blank = [r for r in rows if r["suppressed"]]
     assert blank and all(r["presence"] is None and r["rca"] is None for r in blank)
     shown = [r for r in rows if not r["suppressed"]]
@@ -184,18 +196,18 @@ def test_suppressed_specialization_cells_carry_no_presence(app_client):
 
 # -- 14. provenance on every table ---------------------------------------------------------------------
 
-def test_api_tables_carry_params_id_and_source_versions(app_client, app_db):
+def test_api_tables_carry_params_id_and_source_versions(client, app_db):
     from talentflow.store.warehouse import Warehouse
 
     with Warehouse(app_db, read_only=True) as wh:
         pid = wh.execute("SELECT params_id FROM inference_runs ORDER BY run_at DESC LIMIT 1")[0][0]
-    body = app_client.get("/api/v1/rates").json()
+    body = client.get("/api/v1/rates").json()
     assert body["provenance"]["params_id"] == pid
     assert body["provenance"]["source_versions"].startswith("paperlists@")
-    text = app_client.get("/api/v1/rates?format=csv").text
+    text = client.get("/api/v1/rates?format=csv").text
     header = text.splitlines()[0].split(",")
     assert header[-2:] == ["params_id", "source_versions"] and f",{pid}," in text
-    spec = app_client.get("/api/v1/specialization").json()["provenance"]["params_id"]
+    spec = client.get("/api/v1/specialization").json()["provenance"]["params_id"]
     assert spec and spec != pid
 
 

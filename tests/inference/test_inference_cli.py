@@ -54,12 +54,16 @@ def test_ingest_infer_events_flows(tmp_path):
                    ("bob", "migration", "CHE", "GBR", 2013, 2015)]
     out = _run(runner, ["flows", "--db", db, "--level", "country", "--format", "csv"]).stdout
     flows = pd.read_csv(io.StringIO(out))
-    assert list(flows.columns) == ["origin", "destination", "year", "count"]
-    assert sorted(map(tuple, flows.itertuples(index=False))) == [("CHE", "GBR", 2015, 1), ("CHN", "USA", 2020, 1),
+    assert list(flows.columns)[:4] == ["origin", "destination", "year", "count"]
+    assert list(flows.columns)[4:] == ["params_id", "source_versions"]  # every export says what it rests on
+    assert sorted(map(tuple, flows.iloc[:, :4].itertuples(index=False))) == [("CHE", "GBR", 2015, 1), ("CHN", "USA", 2020, 1),
                                                                  ("USA", "CHN", 2017, 1)]
     # --from/--to filter on the year of arrival; json works too
     out = _run(runner, ["flows", "--db", db, "--from", "2016", "--to", "2018", "--format", "json"]).stdout
-    assert json.loads(out) == [{"origin": "USA", "destination": "CHN", "year": 2017, "count": 1}]
+    rows = json.loads(out)
+    assert [{k: r[k] for k in ("origin", "destination", "year", "count")} for r in rows] == [
+        {"origin": "USA", "destination": "CHN", "year": 2017, "count": 1}]
+    assert rows[0]["params_id"] and rows[0]["source_versions"] == "csv"
 
 
 def test_infer_params_file_recorded(tmp_path):

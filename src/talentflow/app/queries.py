@@ -941,12 +941,12 @@ def provenance_stamp(reader: Reader, kind: str) -> dict:
     """What an exported figure rests on: the params_id of the latest run of ``kind`` (meta_runs) and
     the source versions ingested (``source@version`` joined by ';')."""
     def compute() -> dict:
+        from talentflow.store.params import source_versions
+
         pid = reader.query("SELECT params_id FROM meta_runs WHERE kind = ? ORDER BY created_at DESC LIMIT 1", [kind])
-        src = reader.query("""SELECT DISTINCT source, coalesce(version, '') AS version FROM ingest_runs
-                              WHERE status <> 'replaced' ORDER BY ALL""") if reader.wh.has_table("ingest_runs") \
-            else pd.DataFrame(columns=["source", "version"])
-        return {"params_id": None if pid.empty else str(pid["params_id"].iloc[0]),
-                "source_versions": ";".join(f"{a}@{b}" if b else a for a, b in zip(src["source"], src["version"]))}
+        with reader.lock:
+            versions = source_versions(reader.wh)
+        return {"params_id": None if pid.empty else str(pid["params_id"].iloc[0]), "source_versions": versions}
 
     return reader.memo(("stamp", kind), compute)
 

@@ -19,6 +19,8 @@ def emit(frame: pd.DataFrame, fmt: str = "table", output: Path | None = None, *,
     """Write ``frame`` to ``output`` (or stdout) in ``fmt``."""
     if fmt not in FORMATS:
         raise ConfigError(f"--format {fmt!r} is not one of {', '.join(FORMATS)}")
+    if fmt != "table":
+        frame = with_provenance(frame)
     if fmt == "parquet":
         if output is None:
             raise ConfigError("--format parquet needs --output FILE")
@@ -40,6 +42,14 @@ def emit(frame: pd.DataFrame, fmt: str = "table", output: Path | None = None, *,
         sys.stdout.write(text)
     else:
         Path(output).write_text(text, encoding="utf-8")
+
+
+def with_provenance(frame: pd.DataFrame) -> pd.DataFrame:
+    """An export carries what it rests on: the ``params_id`` and ``source_versions`` that the library
+    recorded in ``frame.attrs['provenance']`` become the last columns (a column already there is kept)."""
+    prov = frame.attrs.get("provenance") or {}
+    extra = {k: v for k, v in prov.items() if k not in frame.columns}
+    return frame.assign(**extra) if extra else frame
 
 
 def _cell(value, plain: bool = False) -> str:

@@ -31,3 +31,19 @@ def record_params(wh: Warehouse, kind: str, params) -> str:
             pid, kind, canonical_json(params), _dt.datetime.now(_dt.timezone.utc).replace(tzinfo=None),
             __version__, json.dumps(inputs, default=str)])
     return pid
+
+
+def source_versions(wh: Warehouse) -> str:
+    """The sources a warehouse's figures rest on: ``source@version`` of every ingested source, ';'-joined."""
+    if not wh.has_table("ingest_runs"):
+        return ""
+    rows = wh.execute("SELECT DISTINCT source, coalesce(version, '') FROM ingest_runs WHERE status <> 'replaced' "
+                      "ORDER BY ALL")
+    return ";".join(f"{a}@{b}" if b else a for a, b in rows)
+
+
+def stamp(frame, wh: Warehouse, params_id: str | None):
+    """``frame`` with its provenance in ``frame.attrs['provenance']`` (params_id, source_versions): the
+    CLI's csv, json and parquet exports write them as columns."""
+    frame.attrs["provenance"] = {"params_id": params_id, "source_versions": source_versions(wh)}
+    return frame
