@@ -28,10 +28,11 @@ FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, s
 
 
 def _layout(title: str, height: int = 420, **extra) -> dict:
-    """The common layout. The title sits in the top margin (container coordinates, the margin grows to
-    fit it), so an axis title can never run into it; ``extra`` replaces top-level keys."""
-    out = {"title": {"text": title, "x": 0.01, "xanchor": "left", "xref": "container", "y": 1, "yanchor": "top",
-                     "yref": "container", "pad": {"t": 12, "b": 10}, "automargin": True, "font": {"size": 15}},
+    """The common layout. The title sits above the plot area and pushes the top margin (automargin with
+    ``yref='paper'``: plotly keeps it clear of the plot area, tick labels and axis titles, however many lines
+    it has), so an axis title can never run into it; ``extra`` replaces top-level keys."""
+    out = {"title": {"text": title, "x": 0.01, "xanchor": "left", "xref": "container", "y": 1, "yanchor": "bottom",
+                     "yref": "paper", "pad": {"b": 14}, "automargin": True, "font": {"size": 15}},
            "height": height, "margin": {"l": 60, "r": 20, "t": 50, "b": 40},
            "font": {"family": FONT, "size": 12, "color": "#222"},
            "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff", "hoverlabel": {"font": {"family": FONT}}}
@@ -109,6 +110,17 @@ def world_map(rates: pd.DataFrame, title: str = "Net migration rate per 1,000 re
 def _short(label: str, limit: int = 26) -> str:
     """A label cut to ``limit`` characters (with an ellipsis); the full one stays in the hover text."""
     return label if len(label) <= limit else label[:limit - 1].rstrip() + "…"
+
+
+def _short_unique(labels: list[str], limit: int) -> list[str]:
+    """``_short`` labels kept distinct (a category axis would merge two equal ones into one bar)."""
+    out: list[str] = []
+    for x in labels:
+        y, i = _short(x, limit), 2
+        while y in out:
+            y, i = _short(x, limit - 2) + f"{i}", i + 1
+        out.append(y)
+    return out
 
 
 def sankey(flows: pd.DataFrame, title: str, origin: str = "origin", destination: str = "destination",
@@ -204,7 +216,9 @@ def bars(frame: pd.DataFrame, x: str, y: str, title: str, unit: str, lo: str | N
     data["textposition"] = "none"
     return {"data": [data],
             "layout": _layout(title, max(320, 22 * len(f) + 100), xaxis=_axis(xtitle or unit),
-                              yaxis=_axis(gridcolor=None), margin={"l": 20, "r": 20, "t": 50, "b": 20})}
+                              yaxis=_axis(gridcolor=None), margin={"l": 20, "r": 20, "t": 50, "b": 20}),
+            # on a phone long names (organizations) would leave no room for the bars: cut them (full in the hover)
+            "narrow": {"data": {"0": {"y": _short_unique(data["y"], 20)}}, "layout": {"yaxis": {"tickfont": {"size": 10}}}}}
 
 
 # -- specialization -----------------------------------------------------------------------------------
@@ -226,8 +240,10 @@ def heatmap(matrix: pd.DataFrame, title: str) -> dict:
                   "colorbar": {"title": {"text": "log2 RCA"}, "thickness": 12}}],
         "layout": _layout(title, max(420, 22 * len(m.index) + 180), xaxis=_axis(tickangle=-35, gridcolor=None),
                           yaxis=_axis(autorange="reversed", gridcolor=None), margin={"l": 20, "r": 20, "t": 50, "b": 20}),
-        # on a phone the colour bar goes over the plot: under it, it would cover the slanted field names
-        "narrow": {"data": {"0": {"colorbar": {"y": 1.01, "yanchor": "bottom", "len": 0.7, "title": {"side": "right"}}}},
+        # on a phone the colour bar goes to the bottom of the figure: right under the plot it would cover the
+        # slanted field names
+        "narrow": {"data": {"0": {"colorbar": {"yref": "container", "y": 0.005, "yanchor": "bottom", "len": 0.7,
+                                               "title": {"side": "right"}}}},
                    "layout": {"xaxis": {"tickfont": {"size": 9}}, "yaxis": {"tickfont": {"size": 10}}}},
     }
 
