@@ -52,6 +52,15 @@ def test_scenario_charts_show_top_n_and_one_other_band(build):
     assert all(len(groups) == 1 for groups in by_colour.values())
 
 
+def test_every_chart_of_a_scenario_names_the_same_countries_in_the_same_colours():
+    s = _series(30)
+    s.loc[(s["variable"] == "net_migration") & (s["name"] == "Country 00"), "difference"] *= 1000
+    charts = [fg.scenario_difference(s, "t", "stock"), fg.scenario_difference(s, "t", "net_migration"),
+              fg.scenario_lines(s, "t", "net_migration")]
+    keys = [{(t["name"].split(" (")[0], _colour(t)) for t in _legend(c)} for c in charts]
+    assert keys[0] == keys[1] == keys[2]
+
+
 def test_scenario_chart_with_few_countries_names_them_all():
     fig = fg.scenario_difference(_series(5), "Korea: effect", "stock")
     legend = _legend(fig)

@@ -267,10 +267,14 @@ def _band(years: list, lo: list, hi: list, fill: str, group: str) -> dict:
             "line": {"width": 0}, "hoverinfo": "skip", "showlegend": False, "legendgroup": group}
 
 
-def _scenario_top(s: pd.DataFrame, n: int) -> tuple[list[str], list[str]]:
+def _scenario_top(series: pd.DataFrame, variable: str, n: int) -> tuple[list[str], list[str]]:
     """The ``n`` countries with the largest effect (max |scenario - baseline| over the years) first, and the
-    rest; ties by name. One more than ``n`` is shown by name rather than as an 'other' band of one."""
+    rest; ties by name. One more than ``n`` is shown by name rather than as an 'other' band of one. The
+    effect on the stock ranks them when there is one, so that every chart of a scenario names the same
+    countries in the same colours."""
+    s = series[series["variable"] == ("stock" if (series["variable"] == "stock").any() else variable)]
     size = s.assign(_e=s["difference"].abs()).groupby("name")["_e"].max().fillna(0)
+    size = size.reindex(sorted(set(series.loc[series["variable"] == variable, "name"]))).fillna(0)
     order = sorted(size.index, key=lambda k: (-float(size[k]), str(k)))
     if len(order) <= n + 1:
         return order, []
@@ -304,7 +308,7 @@ def scenario_lines(series: pd.DataFrame, title: str, variable: str, n: int = SCE
     counterfactual medians)."""
     data = []
     s = series[series["variable"] == variable]
-    top, others = _scenario_top(s, n)
+    top, others = _scenario_top(series, variable, n)
     if others:
         data.extend(_other_band(s, others, "counterfactual", "range of scenario medians"))
     for i, country in enumerate(top):
@@ -326,7 +330,7 @@ def scenario_difference(series: pd.DataFrame, title: str, variable: str, n: int 
     one distinct colour each; the other countries as one grey band (range of their medians)."""
     data = []
     s = series[series["variable"] == variable]
-    top, others = _scenario_top(s, n)
+    top, others = _scenario_top(series, variable, n)
     if others:
         data.extend(_other_band(s, others, "difference", "range of medians"))
     for i, country in enumerate(top):
