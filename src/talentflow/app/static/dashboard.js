@@ -330,7 +330,7 @@
       var msg = el("div");
       $("flows-empty").appendChild(msg);
       note(msg, "No flow of at least " + moves((body.filters || {}).min_cell || meta.min_cell) + " at " +
-        selectionWords(body.filters || state) + "; see the suggestions beside the flow chart.");
+        selectionWords(body.filters || state) + "; \u201cLargest flows\u201d says what to change.");
       return;
     }
     table(target, [
