@@ -146,3 +146,8 @@ def test_network_labels_point_outward_and_are_codes_on_a_phone():
         elif x < -0.3:
             assert "left" in p
     assert sorted(fig["narrow"]["data"][str(len(fig["data"]) - 1)]["text"]) == sorted(units["unit"])
+
+
+def test_numbers_never_read_minus_zero():
+    assert fg.fmt(-0.3, 0) == "0" and fg.fmt(-0.04, 1) == "0.0" and fg.fmt(-0.6, 0) == "-1"
+    assert fg.fmt(-1234.5, 1) == "-1,234.5" and fg.interval(-2.2, -0.4, 0) == "[-2, 0]"

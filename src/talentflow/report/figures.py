@@ -63,7 +63,8 @@ def fmt(value, digits: int = 1) -> str:
         return "–"
     if isinstance(value, (int, np.integer)) or (isinstance(value, float) and value.is_integer() and abs(value) >= 100):
         return f"{int(round(float(value))):,}"
-    return f"{float(value):,.{digits}f}"
+    out = f"{float(value):,.{digits}f}"
+    return out[1:] if out.startswith("-") and not out.strip("-0.,") else out  # -0.3 to 0 digits is 0, not -0
 
 
 def interval(lo, hi, digits: int = 1) -> str:
