@@ -298,6 +298,10 @@ def _other_band(s: pd.DataFrame, others: list[str], column: str, label: str) -> 
                               "researchers<extra></extra>"}]
 
 
+# on a phone the title wraps and the legend takes rows: a taller figure and a y-axis title that fits the plot
+_SCENARIO_NARROW = {"layout": {"height": 540, "yaxis": {"title": {"text": "researchers"}}}}
+
+
 def _scenario_layout(title: str, height: int, ytitle: str, **axis) -> dict:
     return _layout(title, height, xaxis=_axis("year", dtick=2), yaxis=_axis(ytitle, **axis),
                    legend=_bottom_legend(), margin={"l": 20, "r": 20, "t": 50, "b": 20})
@@ -323,7 +327,8 @@ def scenario_lines(series: pd.DataFrame, title: str, variable: str, n: int = SCE
                          "name": country, "legendgroup": f"{country}", "showlegend": kind == "counterfactual",
                          "line": {"color": c, "dash": dash, "width": 2},
                          "hovertemplate": f"{country} {kind}<br>%{{x}}: %{{y:,.0f}} researchers<extra></extra>"})
-    return {"data": data, "layout": _scenario_layout(title, 440, f"{variable.replace('_', ' ')} (researchers)")}
+    return {"data": data, "layout": _scenario_layout(title, 440, f"{variable.replace('_', ' ')} (researchers)"),
+            "narrow": _SCENARIO_NARROW}
 
 
 def scenario_difference(series: pd.DataFrame, title: str, variable: str, n: int = SCENARIO_TOP) -> dict:
@@ -346,7 +351,8 @@ def scenario_difference(series: pd.DataFrame, title: str, variable: str, n: int 
                      "hovertemplate": f"{country}<br>%{{x}}: %{{y:+,.0f}} researchers "
                                       "[%{customdata[0]}, %{customdata[1]}]<extra></extra>"})
     return {"data": data, "layout": _scenario_layout(title, 440, "researchers, scenario − baseline", zeroline=True,
-                                                     zerolinecolor="#333")}
+                                                     zerolinecolor="#333"),
+            "narrow": _SCENARIO_NARROW}
 
 
 # -- collaboration -------------------------------------------------------------------------------------
