@@ -3,6 +3,10 @@
 Colours are colour-blind safe: Okabe-Ito for categories, an orange-white-blue diverging scale
 for signed figures (net migration, log RCA), cividis for sequential ones. Every hover text names
 the unit and the interval.
+
+A specification may carry a ``narrow`` entry next to ``data`` and ``layout``: overrides the page applies
+when the chart is narrower than 600 px (a phone), e.g. codes instead of names as Sankey labels:
+``{"layout": {...}, "data": {"<trace index>": {...}}}``, merged key by key into the specification.
 """
 
 from __future__ import annotations
@@ -15,16 +19,42 @@ import pandas as pd
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 GAIN, LOSS, NEUTRAL = "#0072B2", "#D55E00", "#F7F7F7"
 DIVERGING = [[0.0, LOSS], [0.5, NEUTRAL], [1.0, GAIN]]
+# Okabe-Ito without its yellow (unreadable as a thin line on white): one distinct colour per named series;
+# what does not get one (the 8th and later) is grouped as OTHER, never given a repeated colour
+SERIES = [c for c in OKABE_ITO if c != "#F0E442"]
+OTHER = "#8f8f8f"
+SCENARIO_TOP = 6
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 
 
 def _layout(title: str, height: int = 420, **extra) -> dict:
-    out = {"title": {"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 15}},
+    """The common layout. The title sits above the plot area and pushes the top margin (automargin with
+    ``yref='paper'``: plotly keeps it clear of the plot area, tick labels and axis titles, however many lines
+    it has), so an axis title can never run into it; ``extra`` replaces top-level keys."""
+    out = {"title": {"text": title, "x": 0.01, "xanchor": "left", "xref": "container", "y": 1, "yanchor": "bottom",
+                     "yref": "paper", "pad": {"b": 14}, "automargin": True, "font": {"size": 15}},
            "height": height, "margin": {"l": 60, "r": 20, "t": 50, "b": 40},
            "font": {"family": FONT, "size": 12, "color": "#222"},
            "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff", "hoverlabel": {"font": {"family": FONT}}}
     out.update(extra)
     return out
+
+
+def _axis(title: str | None = None, **extra) -> dict:
+    """An axis whose title keeps its distance from the tick labels (standoff) and whose margin grows to fit
+    the tick labels and the title (automargin), instead of the title overlapping them."""
+    out = {"automargin": True, "gridcolor": "#eee"}
+    if title:
+        out["title"] = {"text": title, "standoff": 10}
+    out.update(extra)
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def _bottom_legend() -> dict:
+    """A horizontal legend at the bottom of the figure (container coordinates): below the x-axis title, never
+    on it; the bottom margin grows to fit its rows."""
+    return {"orientation": "h", "x": 0, "xanchor": "left", "y": 0, "yanchor": "bottom", "yref": "container",
+            "font": {"size": 11}}
 
 
 def fmt(value, digits: int = 1) -> str:
@@ -33,7 +63,8 @@ def fmt(value, digits: int = 1) -> str:
         return "–"
     if isinstance(value, (int, np.integer)) or (isinstance(value, float) and value.is_integer() and abs(value) >= 100):
         return f"{int(round(float(value))):,}"
-    return f"{float(value):,.{digits}f}"
+    out = f"{float(value):,.{digits}f}"
+    return out[1:] if out.startswith("-") and not out.strip("-0.,") else out  # -0.3 to 0 digits is 0, not -0
 
 
 def interval(lo, hi, digits: int = 1) -> str:
@@ -73,32 +104,64 @@ def world_map(rates: pd.DataFrame, title: str = "Net migration rate per 1,000 re
                                            "lonaxis": {"range": [-180, 180]}, "lataxis": {"range": [-58, 85]},
                                            "center": {"lon": 0, "lat": 15}},
                           margin={"l": 0, "r": 0, "t": 50, "b": 0}),
+        "narrow": {"layout": {"height": 360}},
     }
+
+
+def _short(label: str, limit: int = 26) -> str:
+    """A label cut to ``limit`` characters (with an ellipsis); the full one stays in the hover text."""
+    return label if len(label) <= limit else label[:limit - 1].rstrip() + "…"
+
+
+def _short_unique(labels: list[str], limit: int) -> list[str]:
+    """``_short`` labels kept distinct (a category axis would merge two equal ones into one bar)."""
+    out: list[str] = []
+    for x in labels:
+        y, i = _short(x, limit), 2
+        while y in out:
+            y, i = _short(x, limit - 2) + f"{i}", i + 1
+        out.append(y)
+    return out
 
 
 def sankey(flows: pd.DataFrame, title: str, origin: str = "origin", destination: str = "destination",
            value: str = "count", origin_label: str | None = None, destination_label: str | None = None,
            n: int = 30, unit: str = "moves") -> dict:
-    """Sankey of the ``n`` largest flows; origins on the left, destinations on the right."""
+    """Sankey of the ``n`` largest flows; origins on the left, destinations on the right.
+
+    The largest origins get distinct colours, the others grey (no colour means two origins). Nodes are
+    spaced so that labels (cut to 26 characters) do not overlap; on a narrow screen (the ``narrow``
+    override, applied by the page) the labels are the codes."""
     f = flows.dropna(subset=[value]).sort_values(value, ascending=False).head(n)
     ol = f[origin_label or origin].astype(str).tolist()
     dl = f[destination_label or destination].astype(str).tolist()
     left = list(dict.fromkeys(ol))
     right = list(dict.fromkeys(dl))
-    labels = [f"{x} ▸" for x in left] + [f"▸ {x}" for x in right]
-    colours = [OKABE_ITO[i % len(OKABE_ITO)] for i in range(len(left))] + ["#888888"] * len(right)
+    ocode, dcode = dict(zip(ol, f[origin].astype(str))), dict(zip(dl, f[destination].astype(str)))
+    labels = [f"{_short(x)} ▸" for x in left] + [f"▸ {_short(x)}" for x in right]
+    full = left + right
+    out_total = f.groupby(ol, sort=False)[value].sum() if len(f) else pd.Series(dtype=float)
+    rank = {k: i for i, k in enumerate(sorted(left, key=lambda k: -float(out_total.get(k, 0))))}
+    colours = [SERIES[rank[x]] if rank[x] < len(SERIES) else OTHER for x in left] + ["#777777"] * len(right)
     src = [left.index(o) for o in ol]
     dst = [len(left) + right.index(d) for d in dl]
-    link_colours = [_alpha(colours[s], 0.45) for s in src]
+    link_colours = [_alpha(colours[s_], 0.45) for s_ in src]
+    nodes = max(len(left), len(right), 1)
     return {
         "data": [{"type": "sankey", "arrangement": "snap",
-                  "node": {"label": labels, "color": colours, "pad": 12, "thickness": 14,
+                  "node": {"label": labels, "color": colours, "pad": 16, "thickness": 14, "customdata": full,
                            "line": {"color": "#555", "width": 0.3},
-                           "hovertemplate": f"%{{label}}<br>%{{value:,}} {unit}<extra></extra>"},
+                           "hovertemplate": f"%{{customdata}}<br>%{{value:,}} {unit}<extra></extra>"},
                   "link": {"source": src, "target": dst, "value": f[value].astype(float).tolist(),
                            "color": link_colours,
-                           "hovertemplate": f"%{{source.label}} → %{{target.label}}<br>%{{value:,}} {unit}<extra></extra>"}}],
-        "layout": _layout(title, max(380, 18 * max(len(left), len(right)) + 120)),
+                           "hovertemplate": f"%{{source.customdata}} → %{{target.customdata}}<br>%{{value:,}} {unit}"
+                                            "<extra></extra>"},
+                  "textfont": {"size": 12}}],
+        "layout": _layout(title, max(380, 30 * nodes + 110), margin={"l": 10, "r": 10, "t": 50, "b": 20}),
+        "narrow": {"data": {"0": {"node": {"label": [f"{_short(ocode[x], 12)} ▸" for x in left] +
+                                                    [f"▸ {_short(dcode[x], 12)}" for x in right], "pad": 10},
+                                  "textfont": {"size": 11}}},
+                   "layout": {"height": max(340, 24 * nodes + 100)}},
     }
 
 
@@ -129,9 +192,8 @@ def ranking(rates: pd.DataFrame, title: str, n: int = 15, value: str = "net_rate
                               "thickness": 1.2, "width": 3},
                   "text": text, "hovertemplate": "%{text}<extra></extra>"}],
         "layout": _layout(title, max(360, 20 * len(pick) + 100),
-                          xaxis={"title": {"text": f"net migration rate ({unit}), 95% interval"}, "zeroline": True,
-                                 "zerolinecolor": "#333", "gridcolor": "#eee"},
-                          yaxis={"automargin": True, "gridcolor": "#f5f5f5"}, margin={"l": 140, "r": 20, "t": 50, "b": 50}),
+                          xaxis=_axis(f"net migration rate ({unit}), 95% interval", zeroline=True, zerolinecolor="#333"),
+                          yaxis=_axis(gridcolor="#f5f5f5"), margin={"l": 20, "r": 20, "t": 50, "b": 20}),
     }
 
 
@@ -154,9 +216,10 @@ def bars(frame: pd.DataFrame, x: str, y: str, title: str, unit: str, lo: str | N
     data["hovertemplate"] = "%{text}<extra></extra>"
     data["textposition"] = "none"
     return {"data": [data],
-            "layout": _layout(title, max(320, 22 * len(f) + 100), xaxis={"title": {"text": xtitle or unit},
-                                                                          "gridcolor": "#eee"},
-                              yaxis={"automargin": True}, margin={"l": 180, "r": 20, "t": 50, "b": 50})}
+            "layout": _layout(title, max(320, 22 * len(f) + 100), xaxis=_axis(xtitle or unit),
+                              yaxis=_axis(gridcolor=None), margin={"l": 20, "r": 20, "t": 50, "b": 20}),
+            # on a phone long names (organizations) would leave no room for the bars: cut them (full in the hover)
+            "narrow": {"data": {"0": {"y": _short_unique(data["y"], 20)}}, "layout": {"yaxis": {"tickfont": {"size": 10}}}}}
 
 
 # -- specialization -----------------------------------------------------------------------------------
@@ -176,8 +239,13 @@ def heatmap(matrix: pd.DataFrame, title: str) -> dict:
                   "zmin": -cap, "zmax": cap, "zmid": 0, "colorscale": DIVERGING, "xgap": 1, "ygap": 1,
                   "hovertemplate": "%{y} · %{x}<br>%{text}<br>(RCA > 1: specialized)<extra></extra>",
                   "colorbar": {"title": {"text": "log2 RCA"}, "thickness": 12}}],
-        "layout": _layout(title, max(420, 22 * len(m.index) + 180), xaxis={"tickangle": -35, "automargin": True},
-                          yaxis={"automargin": True, "autorange": "reversed"}, margin={"l": 150, "r": 20, "t": 50, "b": 120}),
+        "layout": _layout(title, max(420, 22 * len(m.index) + 180), xaxis=_axis(tickangle=-35, gridcolor=None),
+                          yaxis=_axis(autorange="reversed", gridcolor=None), margin={"l": 20, "r": 20, "t": 50, "b": 20}),
+        # on a phone the colour bar goes to the bottom of the figure: right under the plot it would cover the
+        # slanted field names
+        "narrow": {"data": {"0": {"colorbar": {"yref": "container", "y": 0.005, "yanchor": "bottom", "len": 0.7,
+                                               "title": {"side": "right"}}}},
+                   "layout": {"xaxis": {"tickfont": {"size": 9}}, "yaxis": {"tickfont": {"size": 10}}}},
     }
 
 
@@ -200,35 +268,80 @@ def _band(years: list, lo: list, hi: list, fill: str, group: str) -> dict:
             "line": {"width": 0}, "hoverinfo": "skip", "showlegend": False, "legendgroup": group}
 
 
-def scenario_lines(series: pd.DataFrame, title: str, variable: str) -> dict:
-    """Baseline and counterfactual medians with bands, one colour per country."""
+def _scenario_top(series: pd.DataFrame, variable: str, n: int) -> tuple[list[str], list[str]]:
+    """The ``n`` countries with the largest effect (max |scenario - baseline| over the years) first, and the
+    rest; ties by name. One more than ``n`` is shown by name rather than as an 'other' band of one. The
+    effect on the stock ranks them when there is one, so that every chart of a scenario names the same
+    countries in the same colours."""
+    s = series[series["variable"] == ("stock" if (series["variable"] == "stock").any() else variable)]
+    size = s.assign(_e=s["difference"].abs()).groupby("name")["_e"].max().fillna(0)
+    size = size.reindex(sorted(set(series.loc[series["variable"] == variable, "name"]))).fillna(0)
+    order = sorted(size.index, key=lambda k: (-float(size[k]), str(k)))
+    if len(order) <= n + 1:
+        return order, []
+    return order[:n], order[n:]
+
+
+def _other_band(s: pd.DataFrame, others: list[str], column: str, label: str) -> list[dict]:
+    """The range (lowest to highest median) of the ``others`` countries, per year, as one grey band with a
+    legend entry, so that 30 countries do not need 30 colours."""
+    o = s[s["name"].isin(others)].groupby("year")[column].agg(["min", "max"]).sort_index()
+    years = [int(y) for y in o.index]
+    lo, hi = o["min"].round(2).tolist(), o["max"].round(2).tolist()
+    return [{"type": "scatter", "x": years + years[::-1], "y": hi + lo[::-1], "fill": "toself",
+             "fillcolor": _alpha(OTHER, 0.28), "line": {"color": OTHER, "width": 0.5}, "hoverinfo": "skip",
+             "name": f"other {len(others)} countries ({label})", "legendgroup": "other", "showlegend": True,
+             "legendrank": 2000},
+            {"type": "scatter", "mode": "lines", "x": years, "y": hi, "line": {"width": 0}, "showlegend": False,
+             "legendgroup": "other", "customdata": lo,
+             "hovertemplate": f"other {len(others)} countries<br>%{{x}}: %{{customdata:,.0f}} to %{{y:,.0f}} "
+                              "researchers<extra></extra>"}]
+
+
+# on a phone the title wraps and the legend takes rows: a taller figure and a y-axis title that fits the plot
+_SCENARIO_NARROW = {"layout": {"height": 540, "yaxis": {"title": {"text": "researchers"}}}}
+
+
+def _scenario_layout(title: str, height: int, ytitle: str, **axis) -> dict:
+    return _layout(title, height, xaxis=_axis("year", dtick=2), yaxis=_axis(ytitle, **axis),
+                   legend=_bottom_legend(), margin={"l": 20, "r": 20, "t": 50, "b": 20})
+
+
+def scenario_lines(series: pd.DataFrame, title: str, variable: str, n: int = SCENARIO_TOP) -> dict:
+    """Baseline (dotted) and counterfactual (solid) medians with bands for the ``n`` countries with the
+    largest effect, one distinct colour each; the other countries as one grey band (range of their
+    counterfactual medians)."""
     data = []
     s = series[series["variable"] == variable]
-    for i, (country, g) in enumerate(s.groupby("name", sort=True)):
-        c = OKABE_ITO[i % len(OKABE_ITO)]
-        g = g.sort_values("year")
+    top, others = _scenario_top(series, variable, n)
+    if others:
+        data.extend(_other_band(s, others, "counterfactual", "range of scenario medians"))
+    for i, country in enumerate(top):
+        c = SERIES[i % len(SERIES)]
+        g = s[s["name"] == country].sort_values("year")
         years = g["year"].tolist()
         for kind, dash in (("baseline", "dot"), ("counterfactual", "solid")):
             lo, hi = g[f"{kind}_low"].tolist(), g[f"{kind}_high"].tolist()
             data.append(_band(years, lo, hi, _alpha(c, 0.12 if kind == "baseline" else 0.2), f"{country}"))
             data.append({"type": "scatter", "mode": "lines", "x": years, "y": g[kind].round(2).tolist(),
-                         "name": f"{country} ({kind})", "legendgroup": f"{country}",
+                         "name": country, "legendgroup": f"{country}", "showlegend": kind == "counterfactual",
                          "line": {"color": c, "dash": dash, "width": 2},
                          "hovertemplate": f"{country} {kind}<br>%{{x}}: %{{y:,.0f}} researchers<extra></extra>"})
-    return {"data": data, "layout": _layout(title, 420, xaxis={"title": {"text": "year"}, "gridcolor": "#eee"},
-                                            yaxis={"title": {"text": f"{variable.replace('_', ' ')} (researchers)"},
-                                                   "gridcolor": "#eee"},
-                                            legend={"orientation": "h", "y": -0.25},
-                                            margin={"l": 70, "r": 20, "t": 50, "b": 110})}
+    return {"data": data, "layout": _scenario_layout(title, 440, f"{variable.replace('_', ' ')} (researchers)"),
+            "narrow": _SCENARIO_NARROW}
 
 
-def scenario_difference(series: pd.DataFrame, title: str, variable: str) -> dict:
-    """Scenario minus baseline (same draw) with its band, one colour per country."""
+def scenario_difference(series: pd.DataFrame, title: str, variable: str, n: int = SCENARIO_TOP) -> dict:
+    """Scenario minus baseline (same draw) with its band for the ``n`` countries with the largest effect,
+    one distinct colour each; the other countries as one grey band (range of their medians)."""
     data = []
     s = series[series["variable"] == variable]
-    for i, (country, g) in enumerate(s.groupby("name", sort=True)):
-        c = OKABE_ITO[i % len(OKABE_ITO)]
-        g = g.sort_values("year")
+    top, others = _scenario_top(series, variable, n)
+    if others:
+        data.extend(_other_band(s, others, "difference", "range of medians"))
+    for i, country in enumerate(top):
+        c = SERIES[i % len(SERIES)]
+        g = s[s["name"] == country].sort_values("year")
         years = g["year"].tolist()
         lo, hi = g["difference_low"].tolist(), g["difference_high"].tolist()
         data.append(_band(years, lo, hi, _alpha(c, 0.18), country))
@@ -237,22 +350,31 @@ def scenario_difference(series: pd.DataFrame, title: str, variable: str) -> dict
                      "customdata": [[fmt(a, 0), fmt(b, 0)] for a, b in zip(lo, hi)],
                      "hovertemplate": f"{country}<br>%{{x}}: %{{y:+,.0f}} researchers "
                                       "[%{customdata[0]}, %{customdata[1]}]<extra></extra>"})
-    return {"data": data, "layout": _layout(title, 400, xaxis={"title": {"text": "year"}, "gridcolor": "#eee"},
-                                            yaxis={"title": {"text": f"scenario - baseline, {variable.replace('_', ' ')} "
-                                                                     "(researchers)"}, "zeroline": True,
-                                                   "zerolinecolor": "#333", "gridcolor": "#eee"},
-                                            legend={"orientation": "h", "y": -0.25}, margin={"l": 70, "r": 20, "t": 50, "b": 90})}
+    return {"data": data, "layout": _scenario_layout(title, 440, "researchers, scenario − baseline", zeroline=True,
+                                                     zerolinecolor="#333"),
+            "narrow": _SCENARIO_NARROW}
 
 
 # -- collaboration -------------------------------------------------------------------------------------
 
+def _radial_position(angle: float) -> str:
+    """Where a label goes beside a node at ``angle`` on a circle: outward (right on the right half, left on
+    the left half, above at the top, below at the bottom), so that neighbours' labels do not overlap."""
+    c, s_ = math.cos(angle), math.sin(angle)
+    if abs(c) < 0.26:
+        return "top center" if s_ > 0 else "bottom center"
+    return ("middle right" if c > 0 else "middle left") if abs(s_) < 0.87 else \
+        (("top right" if c > 0 else "top left") if s_ > 0 else ("bottom right" if c > 0 else "bottom left"))
+
+
 def network(units: pd.DataFrame, pairs: pd.DataFrame, title: str, n: int = 30) -> dict:
-    """The ``n`` largest units on a circle (grouped by community), links by co-authored papers."""
+    """The ``n`` largest units on an ellipse (grouped by community), links by co-authored papers. Labels sit
+    outside the ellipse, pointing away from it; on a narrow screen they are the unit codes."""
     u = units.dropna(subset=["papers_full"]).sort_values("papers_full", ascending=False).head(n)
     if "community" in u.columns:
         u = u.sort_values(["community", "papers_full"], ascending=[True, False])
     keys = u["unit"].tolist()
-    angle = {k: 2 * math.pi * i / max(len(keys), 1) for i, k in enumerate(keys)}
+    angle = {k: math.pi / 2 - 2 * math.pi * i / max(len(keys), 1) for i, k in enumerate(keys)}
     pos = {k: (math.cos(a), math.sin(a)) for k, a in angle.items()}
     p = pairs[pairs["unit_a"].isin(keys) & pairs["unit_b"].isin(keys)].dropna(subset=["papers_full"])
     p = p.sort_values("papers_full", ascending=False).head(4 * n)
@@ -267,15 +389,21 @@ def network(units: pd.DataFrame, pairs: pd.DataFrame, title: str, n: int = 30) -
     size = u["papers_full"].astype(float)
     comm = u["community"].fillna(0).astype(int).tolist() if "community" in u.columns else [0] * len(u)
     data.append({"type": "scatter", "mode": "markers+text", "x": [pos[k][0] for k in keys],
-                 "y": [pos[k][1] for k in keys], "text": names, "textposition": "top center",
-                 "marker": {"size": (8 + 30 * np.sqrt(size / size.max())).round(1).tolist() if len(size) else [],
-                            "color": [OKABE_ITO[c % len(OKABE_ITO)] for c in comm], "line": {"color": "#333", "width": 0.5}},
-                 "customdata": [[fmt(a, 0), fmt(b * 100 if b == b else None, 0), c]
-                                for a, b, c in zip(size, _col(u, "external_share"), comm)],
-                 "hovertemplate": "<b>%{text}</b><br>%{customdata[0]} papers · %{customdata[1]}% with foreign "
+                 "y": [pos[k][1] for k in keys], "text": [_short(x, 22) for x in names],
+                 "textposition": [_radial_position(angle[k]) for k in keys], "textfont": {"size": 11},
+                 "cliponaxis": False,
+                 "marker": {"size": (8 + 26 * np.sqrt(size / size.max())).round(1).tolist() if len(size) else [],
+                            "color": [SERIES[c % len(SERIES)] for c in comm], "line": {"color": "#333", "width": 0.5}},
+                 "customdata": [[fmt(a, 0), fmt(b * 100 if b == b else None, 0), c, nm]
+                                for a, b, c, nm in zip(size, _col(u, "external_share"), comm, names)],
+                 "hovertemplate": "<b>%{customdata[3]}</b><br>%{customdata[0]} papers · %{customdata[1]}% with foreign "
                                   "co-authors<br>community %{customdata[2]}<extra></extra>", "showlegend": False})
-    return {"data": data, "layout": _layout(title, 560, xaxis={"visible": False}, yaxis={"visible": False,
-                                                                                          "scaleanchor": "x"})}
+    return {"data": data,
+            "layout": _layout(title, 620, xaxis={"visible": False, "range": [-1.55, 1.55], "fixedrange": True},
+                              yaxis={"visible": False, "range": [-1.18, 1.18], "fixedrange": True},
+                              margin={"l": 10, "r": 10, "t": 50, "b": 10}, hovermode="closest"),
+            "narrow": {"data": {str(len(data) - 1): {"text": keys, "textfont": {"size": 10}}},
+                       "layout": {"height": 440, "xaxis": {"range": [-1.35, 1.35]}}}}
 
 
 # -- validation ----------------------------------------------------------------------------------------
@@ -295,9 +423,8 @@ def validation_scatter(table: pd.DataFrame, title: str) -> dict:
                   "marker": {"color": OKABE_ITO[0], "size": 8},
                   "hovertemplate": "<b>%{text}</b><br>Stanford AI Index: %{x} per 10,000 LinkedIn members"
                                    "<br>talentflow: %{y:.1f} per 10,000 researchers<extra></extra>"}],
-        "layout": _layout(title, 440, xaxis={"title": {"text": "Stanford AI Index 2025: net AI talent migration "
-                                                                "per 10,000 LinkedIn members (2024)"},
-                                             "zeroline": True, "zerolinecolor": "#333", "gridcolor": "#eee"},
-                          yaxis={"title": {"text": "talentflow: net rate per 10,000 researchers"}, "zeroline": True,
-                                 "zerolinecolor": "#333", "gridcolor": "#eee"}),
+        "layout": _layout(title, 440, xaxis=_axis("Stanford AI Index 2025: net AI talent migration "
+                                                  "per 10,000 LinkedIn members (2024)", zeroline=True, zerolinecolor="#333"),
+                          yaxis=_axis("talentflow: net per 10,000 researchers", zeroline=True, zerolinecolor="#333"),
+                          margin={"l": 20, "r": 20, "t": 50, "b": 20}),
     }

@@ -6,6 +6,7 @@
   var DEFAULTS = {level: "country", panel: "all"};
   var GAIN = "#0072B2", LOSS = "#D55E00", NEUTRAL = "#F7F7F7";
   var OKABE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"];
+  var SERIES = OKABE.filter(function (c) { return c !== "#F0E442"; }), OTHER = "#8f8f8f";  // no repeated colours
   var DIVERGING = [[0, LOSS], [0.5, NEUTRAL], [1, GAIN]];
   var nf0 = new Intl.NumberFormat("en", {maximumFractionDigits: 0});
   var nf1 = new Intl.NumberFormat("en", {minimumFractionDigits: 1, maximumFractionDigits: 1});
@@ -35,10 +36,27 @@
         click: function (gd) { Plotly.downloadImage(gd, {format: "svg", filename: name}); }}]};
   }
   function layout(extra) {
-    var base = {margin: {l: 50, r: 10, t: 10, b: 30}, height: 380, paper_bgcolor: "#fff", plot_bgcolor: "#fff",
-      font: {family: "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif", size: 12, color: "#222"}};
+    var base = {margin: {l: 50, r: 10, t: narrow() ? 30 : 10, b: 30}, height: 380, paper_bgcolor: "#fff", plot_bgcolor: "#fff",
+      font: {family: "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif", size: narrow() ? 11 : 12, color: "#222"}};
     Object.keys(extra || {}).forEach(function (k) { base[k] = extra[k]; });
+    if (narrow()) { base.margin = Object.assign({}, base.margin, {t: Math.max(base.margin.t || 0, 30)}); }  // room for the toolbar
     return base;
+  }
+  // A phone: charts get codes or shortened labels, a colour bar under the chart, heights that fit the width.
+  var NARROW = 640;
+  function narrow() { return window.innerWidth < NARROW; }
+  function short(label, n) { label = String(label); return label.length <= n ? label : label.slice(0, n - 1).trim() + "…"; }
+  function colorbar(title, above) {  // above: over the plot (a heatmap's tick labels are under it)
+    return narrow() ? {title: {text: title, side: above ? "right" : "top"}, orientation: "h", x: 0.5, xanchor: "center",
+                       y: above ? 1.01 : -0.02, yanchor: above ? "bottom" : "top", thickness: 9, len: above ? 0.7 : 0.9}
+                    : {title: {text: title}, thickness: 10, len: 0.8};
+  }
+  // Labels beside nodes on a circle point outward, so that neighbours' labels do not overlap.
+  function radial(t) {
+    var c = Math.cos(t), s = Math.sin(t);
+    if (Math.abs(c) < 0.26) { return s > 0 ? "top center" : "bottom center"; }
+    if (Math.abs(s) < 0.87) { return c > 0 ? "middle right" : "middle left"; }
+    return (s > 0 ? "top " : "bottom ") + (c > 0 ? "right" : "left");
   }
 
   // -- state and URL -------------------------------------------------------------------------------
@@ -165,8 +183,8 @@
     return plot(target, [{type: "choropleth", locationmode: "ISO-3", locations: rows.map(function (r) { return r.country; }),
       z: rows.map(function (r) { return r.net_rate; }), zmin: -cap, zmax: cap, zmid: 0, colorscale: DIVERGING, text: text,
       hovertemplate: "%{text}<extra></extra>", marker: {line: {color: "#999", width: 0.4}},
-      colorbar: {title: {text: "net per<br>1,000"}, thickness: 10, len: 0.8}}],
-      {margin: {l: 0, r: 0, t: 0, b: 0}, geo: {scope: "world", resolution: 110, showframe: false, showland: true,
+      colorbar: colorbar("net per<br>1,000")}],
+      {margin: {l: 0, r: 0, t: narrow() ? 30 : 0, b: 0}, height: narrow() ? 330 : 380, geo: {scope: "world", resolution: 110, showframe: false, showland: true,
         landcolor: "#e9e9e9", showcountries: true, countrycolor: "#bbb", projection: {type: "natural earth", rotation: {lon: 0}},
         lonaxis: {range: [-180, 180]}, lataxis: {range: [-58, 85]}, center: {lon: 0, lat: 15}}}, "net_migration_map")
       .then(function () {
@@ -180,21 +198,104 @@
     $("sankey-title").textContent = "Largest flows (" + $("f-level").selectedOptions[0].textContent.toLowerCase() + " level)";
     if (body.missing) { empty(target, body.missing); return; }
     var rows = body.data.slice(0, 30);
-    if (!rows.length) { note(target, "No flow reaches the suppression threshold in this selection."); return; }
+    if (!rows.length) { return explainNoFlows(target, body); }
     var on = function (r) { return r.origin_name || r.origin; };
     var dn = function (r) { return r.destination_name || r.destination; };
-    var left = [], right = [];
-    rows.forEach(function (r) { if (left.indexOf(on(r)) < 0) { left.push(on(r)); } if (right.indexOf(dn(r)) < 0) { right.push(dn(r)); } });
-    var labels = left.map(function (x) { return x + " ▸"; }).concat(right.map(function (x) { return "▸ " + x; }));
-    var colours = left.map(function (_, i) { return OKABE[i % OKABE.length]; }).concat(right.map(function () { return "#888"; }));
+    var left = [], right = [], code = {};
+    rows.forEach(function (r) {
+      if (left.indexOf(on(r)) < 0) { left.push(on(r)); code["o" + on(r)] = r.origin; }
+      if (right.indexOf(dn(r)) < 0) { right.push(dn(r)); code["d" + dn(r)] = r.destination; }
+    });
+    // on a phone the codes (ISO3 for countries), else names cut to 26 characters; the full name is in the hover
+    var lab = function (x, k) { return narrow() ? short(code[k + x], 12) : short(x, 26); };
+    var labels = left.map(function (x) { return lab(x, "o") + " ▸"; }).concat(right.map(function (x) { return "▸ " + lab(x, "d"); }));
+    // the largest origins get distinct colours, the others grey: a colour never stands for two origins
+    var out = {};
+    rows.forEach(function (r) { out[on(r)] = (out[on(r)] || 0) + r.count; });
+    var byOut = left.slice().sort(function (a, b) { return out[b] - out[a]; });
+    var colours = left.map(function (x) { var i = byOut.indexOf(x); return i < SERIES.length ? SERIES[i] : OTHER; })
+      .concat(right.map(function () { return "#777"; }));
     var src = rows.map(function (r) { return left.indexOf(on(r)); });
-    return plot(target, [{type: "sankey", arrangement: "snap",
-      node: {label: labels, color: colours, pad: 10, thickness: 12, hovertemplate: "%{label}<br>%{value:,} moves<extra></extra>"},
+    var n = Math.max(left.length, right.length);
+    return plot(target, [{type: "sankey", arrangement: "snap", textfont: {size: narrow() ? 11 : 12},
+      node: {label: labels, customdata: left.concat(right), color: colours, pad: narrow() ? 10 : 14, thickness: 12,
+        hovertemplate: "%{customdata}<br>%{value:,} moves<extra></extra>"},
       link: {source: src, target: rows.map(function (r) { return left.length + right.indexOf(dn(r)); }),
         value: rows.map(function (r) { return r.count; }),
         color: src.map(function (s) { return hexA(colours[s], 0.45); }),
-        hovertemplate: "%{source.label} → %{target.label}<br>%{value:,} moves<extra></extra>"}}],
-      {height: Math.max(380, 16 * Math.max(left.length, right.length) + 60)}, "flows_sankey");
+        hovertemplate: "%{source.customdata} → %{target.customdata}<br>%{value:,} moves<extra></extra>"}}],
+      {height: Math.max(narrow() ? 320 : 380, (narrow() ? 22 : 28) * n + 60), margin: {l: 10, r: 10, t: narrow() ? 30 : 10, b: 10}},
+      "flows_sankey");
+  }
+
+  // -- an empty flow selection says why and what to change ---------------------------------------------
+  function moves(n) { return fmt(n, 0) + (Number(n) === 1 ? " move" : " moves"); }
+  var LEVEL_WORDS = {country: "country", region: "world-region", hub: "AI-hub", org: "organization"};
+  function selectionWords(f) {
+    var years = meta && meta.years ? meta.years : [null, null];
+    var from = f.year_from || years[0], to = f.year_to || years[1];
+    var parts = [(LEVEL_WORDS[f.level] || f.level) + " level",
+                 (from && to) ? "in " + (String(from) === String(to) ? from : from + "–" + to) : "in all years"];
+    if (f.region) { parts.push("in or out of " + f.region); }
+    if (state.country && f.level === "country") { parts.push("to or from " + ($("f-country").selectedOptions[0] || {}).textContent); }
+    if (f.panel && f.panel !== "all") { parts.push("for the " + $("f-panel").selectedOptions[0].textContent + " panel"); }
+    return parts.join(" ");
+  }
+  // Changes that could show flows, nearest first; each is probed (one row) and offered only if it has some.
+  function alternatives(f) {
+    var years = meta && meta.years ? meta.years : [];
+    var out = [];
+    if (f.level !== "country") {
+      out.push({label: "choose Country level", change: {level: "country"}});
+    }
+    if ((f.year_from && f.year_from > years[0]) || (f.year_to && f.year_to < years[1])) {
+      out.push({label: "widen the period to " + years[0] + "–" + years[1], change: {year_from: "", year_to: ""}});
+    }
+    if (f.region) { out.push({label: "choose All regions", change: {region: ""}}); }
+    if (f.panel && f.panel !== "all") { out.push({label: "choose All researchers", change: {panel: "all"}}); }
+    if (state.country && f.level === "country") { out.push({label: "clear the country", change: {country: ""}}); }
+    return out;
+  }
+  function explainNoFlows(target, body) {
+    var f = body.filters || state, minCell = f.min_cell || (meta && meta.min_cell) || 10;
+    var why = "No flow of at least " + moves(minCell) + " at " + selectionWords(f) + ". Flows of fewer moves are " +
+      "suppressed so that no small group of people can be picked out" +
+      (f.level === "org" || f.level === "hub" ? "; between single organizations or hubs few flows reach that size." : ".");
+    note(target, why);
+    var box = target.firstChild;
+    box.classList.add("explain");
+    box.dataset.why = "no-flows";
+    var alts = alternatives(f), mine = seq;
+    if (!alts.length) { box.appendChild(el("p", {}, "No nearby selection to suggest: every filter is already at its widest.")); return; }
+    var tail = el("p", {"class": "alts"}, "Checking what would show flows…");
+    box.appendChild(tail);
+    return Promise.all(alts.map(function (a) {
+      var probe = Object.assign({}, state, a.change);
+      var keys = ["level", "year_from", "year_to", "region", "panel", "country"];
+      var p = new URLSearchParams();
+      keys.forEach(function (k) { if (probe[k]) { p.set(k, probe[k]); } });
+      p.set("page_size", "1");
+      return fetch(API + "/flows?" + p.toString(), {headers: {Accept: "application/json"}})
+        .then(function (r) { return r.ok ? r.json() : {total: 0}; }).catch(function () { return {total: 0}; })
+        .then(function (b) { a.total = b.total || 0; return a; });
+    })).then(function (res) {
+      if (mine !== seq || !tail.isConnected) { return; }
+      var good = res.filter(function (a) { return a.total > 0; });
+      tail.textContent = "";
+      if (!good.length) {
+        tail.textContent = "None of the nearby selections (" + alts.map(function (a) { return a.label; }).join("; ") +
+          ") has such a flow either.";
+        return;
+      }
+      tail.appendChild(document.createTextNode("To see flows: "));
+      good.forEach(function (a, i) {
+        if (i) { tail.appendChild(document.createTextNode(" or ")); }
+        var b = el("button", {type: "button", "class": "linkish"}, a.label + " (" + fmt(a.total, 0) + " flows)");
+        b.addEventListener("click", function () { Object.assign(state, a.change); syncForm(); refresh(); });
+        tail.appendChild(b);
+      });
+      tail.appendChild(document.createTextNode("."));
+    });
   }
   function hexA(h, a) {
     var n = parseInt(h.slice(1), 16);
@@ -223,6 +324,15 @@
     $("flows-title").textContent = "Top origin → destination pairs" + (state.country && state.level === "country" ? " of " + state.country : "");
     $("flows-empty").innerHTML = "";
     if (body.missing) { target.innerHTML = ""; empty($("flows-empty"), body.missing); return; }
+    if (!body.data.length) {
+      target.innerHTML = ""; target.dataset.rows = "0"; target.dataset.version = String(Number(target.dataset.version || 0) + 1);
+      $("flows-count").textContent = "";
+      var msg = el("div");
+      $("flows-empty").appendChild(msg);
+      note(msg, "No flow of at least " + moves((body.filters || {}).min_cell || meta.min_cell) + " at " +
+        selectionWords(body.filters || state) + "; \u201cLargest flows\u201d says what to change.");
+      return;
+    }
     table(target, [
       {label: "From", value: function (r) { return r.origin_name || r.origin; }},
       {label: "To", value: function (r) { return r.destination_name || r.destination; }},
@@ -237,7 +347,8 @@
     var rows = body.data.filter(function (r) { return r.foreign_share !== null; }).slice(0, 20).reverse();
     if (!rows.length) { note(target, "No organization reaches the suppression threshold in this selection."); return; }
     var v = rows.map(function (r) { return 100 * r.foreign_share; });
-    return plot(target, [{type: "bar", orientation: "h", x: v, y: rows.map(function (r) { return r.organization; }),
+    var nameLen = narrow() ? 18 : 40;
+    return plot(target, [{type: "bar", orientation: "h", x: v, y: rows.map(function (r) { return short(r.organization, nameLen); }),
       marker: {color: GAIN},
       error_x: {type: "data", symmetric: false, color: "#333", thickness: 1.2, width: 3,
         array: rows.map(function (r, i) { return Math.max(0, 100 * r.foreign_share_hi - v[i]); }),
@@ -245,8 +356,10 @@
       text: rows.map(function (r) { return "<b>" + r.organization + "</b><br>" + fmt(100 * r.foreign_share, 0) + "% foreign-origin " +
         ci(100 * r.foreign_share_lo, 100 * r.foreign_share_hi, 0) + "<br>" + fmt(r.researchers, 0) + " researchers"; }),
       textposition: "none", hovertemplate: "%{text}<extra></extra>"}],
-      {margin: {l: 170, r: 10, t: 10, b: 40}, height: Math.max(360, 20 * rows.length + 60),
-       xaxis: {title: {text: "foreign-origin share (%), 95% interval"}, gridcolor: "#eee"}, yaxis: {automargin: true}}, "foreign_origin_shares");
+      {margin: {l: 10, r: 10, t: narrow() ? 30 : 10, b: 10}, height: Math.max(360, 20 * rows.length + 70),
+       xaxis: {title: {text: narrow() ? "foreign-origin share (%)" : "foreign-origin share (%), 95% interval", standoff: 8},
+               gridcolor: "#eee", automargin: true},
+       yaxis: {automargin: true, tickfont: {size: narrow() ? 10 : 12}}}, "foreign_origin_shares");
   }
 
   function renderSpec(body) {
@@ -266,10 +379,16 @@
       });
     });
     var text = z.map(function (row) { return row.map(function (v) { return v === null ? "suppressed or none" : "RCA " + fmt(Math.pow(2, v), 2); }); });
-    return plot(target, [{type: "heatmap", z: z, x: fields, y: regions, text: text, zmid: 0, zmin: -3, zmax: 3, colorscale: DIVERGING,
-      xgap: 1, ygap: 1, hovertemplate: "%{y} · %{x}<br>%{text}<extra></extra>", colorbar: {title: {text: "log2 RCA"}, thickness: 10}}],
-      {margin: {l: 140, r: 10, t: 10, b: 110}, height: Math.max(380, 20 * regions.length + 150), xaxis: {tickangle: -35},
-       yaxis: {autorange: "reversed"}}, "specialization_heatmap");
+    // labels cut to fit (full names in the hover); the margins grow to the labels instead of clipping them
+    var n = narrow(), fl = n ? 14 : 28, rl = n ? 14 : 24;
+    var custom = regions.map(function (reg) { return fields.map(function (f) { return [reg, f]; }); });
+    return plot(target, [{type: "heatmap", z: z, x: fields.map(function (f) { return short(f, fl); }),
+      y: regions.map(function (r) { return short(r, rl); }), text: text, customdata: custom, zmid: 0, zmin: -3, zmax: 3,
+      colorscale: DIVERGING, xgap: 1, ygap: 1, hovertemplate: "%{customdata[0]} · %{customdata[1]}<br>%{text}<extra></extra>",
+      colorbar: colorbar("log2 RCA", true)}],
+      {margin: {l: 10, r: 10, t: n ? 30 : 10, b: 10}, height: Math.max(n ? 420 : 380, 20 * regions.length + (n ? 230 : 170)),
+       xaxis: {tickangle: -40, automargin: true, tickfont: {size: n ? 9 : 11}},
+       yaxis: {autorange: "reversed", automargin: true, tickfont: {size: n ? 10 : 12}}}, "specialization_heatmap");
   }
 
   function renderCollab(body) {
@@ -289,10 +408,11 @@
     var weight = {};
     top.forEach(function (p) { weight[p.a] = (weight[p.a] || 0) + p.papers; weight[p.b] = (weight[p.b] || 0) + p.papers; });
     var nodes = Object.keys(weight).sort(function (x, y) { return weight[y] - weight[x]; });
-    var pos = {};
+    var pos = {}, where = {};
     nodes.forEach(function (n, i) {
-      var t = 2 * Math.PI * i / nodes.length;
+      var t = Math.PI / 2 - 2 * Math.PI * i / nodes.length;  // the largest at the top, clockwise
       pos[n] = [Math.cos(t), Math.sin(t)];
+      where[n] = radial(t);
     });
     var maxPapers = top[0].papers, maxWeight = weight[nodes[0]];
     var traces = top.map(function (p) {
@@ -303,12 +423,15 @@
         showlegend: false};
     });
     traces.push({type: "scatter", mode: "markers+text", x: nodes.map(function (n) { return pos[n][0]; }),
-      y: nodes.map(function (n) { return pos[n][1]; }), text: nodes, textposition: "top center",
+      y: nodes.map(function (n) { return pos[n][1]; }), text: nodes, textposition: nodes.map(function (n) { return where[n]; }),
+      textfont: {size: narrow() ? 10 : 11}, cliponaxis: false,
       marker: {size: nodes.map(function (n) { return 8 + 22 * Math.sqrt(weight[n] / maxWeight); }), color: "#E69F00",
                line: {color: "#000", width: 0.5}},
       hovertemplate: "%{text}<extra></extra>", showlegend: false});
-    return plot(target, traces, {height: 520, margin: {l: 10, r: 10, t: 10, b: 10},
-      xaxis: {visible: false, range: [-1.3, 1.3]}, yaxis: {visible: false, range: [-1.3, 1.3], scaleanchor: "x"},
+    var w = target.clientWidth || window.innerWidth;
+    return plot(target, traces, {height: Math.min(560, Math.max(320, w + 20)), margin: {l: 10, r: 10, t: narrow() ? 30 : 10, b: 10},
+      xaxis: {visible: false, range: [-1.35, 1.35], fixedrange: true}, yaxis: {visible: false, range: [-1.25, 1.25],
+      scaleanchor: "x", fixedrange: true},
       hovermode: "closest"}, "coauthorship_network");
   }
 
@@ -425,5 +548,13 @@
     refresh();
   }
 
-  document.addEventListener("DOMContentLoaded", start);
+  // crossing the phone breakpoint (rotation, a resized window) draws the charts again for the new width
+  var wasNarrow = null, resizeTimer = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(function () {
+      if (meta && wasNarrow !== null && narrow() !== wasNarrow) { wasNarrow = narrow(); refresh(); }
+    }, 250);
+  });
+  document.addEventListener("DOMContentLoaded", function () { wasNarrow = narrow(); start(); });
 })();
