@@ -76,7 +76,7 @@ FieldQ = Annotated[Optional[str], Query(pattern=NAME_PATTERN, max_length=120,
 FieldKindQ = Annotated[Literal["subfield", "domain"], Query(description="Fields are taxonomy subfields or domains.")]
 OrgQ = Annotated[Optional[str], Query(pattern=NAME_PATTERN, max_length=120,
                                       description="Organization name or id, e.g. Google (case-insensitive).")]
-PanelQ = Annotated[Literal["all", "ieee", "acl", "openreview", "paperlists", "csv"], Query(
+PanelQ = Annotated[q.Panel, Query(
     description="Researchers of these identity namespaces only.")]
 MinCellQ = Annotated[Optional[int], Query(ge=1, le=10_000, description=(
     "Suppress counts of 1..min_cell-1 researchers; may raise, not lower, the server's threshold."))]

@@ -17,6 +17,13 @@ PublishedOption = Annotated[Optional[Path], typer.Option(
                         "published_figures.csv).")]
 
 
+def _warn_small_cells(min_cell: int, what: str) -> None:
+    """``--min-cell`` under 10 shows cells of fewer than 10 researchers: say so on stderr."""
+    if min_cell < 10:
+        err.print(f"[yellow]warning:[/yellow] --min-cell {min_cell} publishes cells of fewer than 10 researchers; "
+                  f"keep such a {what} local", highlight=False)
+
+
 @app.command("report")
 def report(
     db: DbOption = None,
@@ -25,7 +32,7 @@ def report(
     n_boot: Annotated[int, typer.Option("--n-boot", help="Bootstrap replicates of the intervals.")] = 500,
     year_from: FromOption = None,
     year_to: ToOption = None,
-    panel: Annotated[str, typer.Option("--panel", help="all, ieee, acl, openreview, paperlists or csv.")] = "all",
+    panel: Annotated[str, typer.Option("--panel", help="all, ieee, acl, openreview, paperlists, openalex or csv.")] = "all",
     top: Annotated[int, typer.Option("--top", help="Rows of rankings and tables.")] = 20,
     published: PublishedOption = None,
 ) -> None:
@@ -33,9 +40,7 @@ def report(
     from talentflow.report.build import ReportParams, write_report
 
     with errors_to_exit():
-        if min_cell < 10:
-            err.print(f"[yellow]warning:[/yellow] --min-cell {min_cell} publishes cells of fewer than 10 researchers; "
-                      "keep such a report local", highlight=False)
+        _warn_small_cells(min_cell, "report")
         params = ReportParams(min_cell=min_cell, n_boot=n_boot, year_from=year_from, year_to=year_to, panel=panel,
                               top=top, published=str(published) if published else None)
         s = write_report(db, output, params)
@@ -59,6 +64,7 @@ def serve(
     from talentflow.app.server import serve as run
 
     with errors_to_exit():
+        _warn_small_cells(min_cell, "server")
         err.print(f"dashboard: http://{host}:{port}/   API: http://{host}:{port}/api/v1/docs   (Ctrl-C to stop)",
                   highlight=False)
         run(db, host=host, port=port, min_cell=min_cell, n_boot=n_boot, published=str(published) if published else None)

@@ -333,7 +333,7 @@ def _validation(r: q.Reader, p: ReportParams) -> Section:
                                   Col("talentflow_definition", "talentflow measures"),
                                   Col("why_they_differ", "Why they differ")],
                          "Other published figures and talentflow's comparables", limit=100,
-                         note=f"Source file: {t.attrs.get('path', '')}", csv_name="validation.csv"))
+                         note=f"Source file: {Path(t.attrs.get('path', '')).name}", csv_name="validation.csv"))
     return s
 
 
