@@ -19,7 +19,7 @@ DEMO_VENUES = ("icra", "iros", "acl", "naacl", "coling", "corl")
 @app.command("demo")
 def demo(
     db: DbOption = None,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before downloading.")] = True,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before downloading.")] = False,
     report_path: Annotated[Path, typer.Option("--report", help="Where to write the HTML report at the end.")] = Path(
         "out/report.html"),
 ) -> None:
@@ -31,7 +31,7 @@ def demo(
         if plan is not None:
             n, size = plan
             err.print(f"to download: {n} file(s), {size / 1e6:,.1f} MB" if size else f"to download: {n} file(s)")
-            if not yes and not typer.confirm("download them?", default=True, err=True):
+            if not yes and n and not typer.confirm("download them?", default=True, err=True):
                 raise typer.Exit(1)
         summary = _progress_run(lambda cb: api.ingest_paperlists(db, venues=DEMO_VENUES, on_progress=cb), "demo data")
         report(summary)
