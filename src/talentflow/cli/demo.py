@@ -9,7 +9,7 @@ import pandas as pd
 import typer
 
 from talentflow.cli.app import DbOption, app
-from talentflow.cli.common import err, errors_to_exit
+from talentflow.cli.common import err, errors_to_exit, needs_extra
 from talentflow.cli.ingest import _progress_run, report
 from talentflow.cli.output import render_table
 
@@ -17,6 +17,7 @@ DEMO_VENUES = ("icra", "iros", "acl", "naacl", "coling", "corl")
 
 
 @app.command("demo")
+@needs_extra("app", "demo")  # it ends by writing the report
 def demo(
     db: DbOption = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before downloading.")] = False,

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from talentflow.cli.app import DbOption, FromOption, ToOption, app
-from talentflow.cli.common import err, errors_to_exit
+from talentflow.cli.common import err, errors_to_exit, needs_extra
 
 MinCellOption = Annotated[int, typer.Option(
     "--min-cell", help="Suppress counts of 1..N-1 researchers and what derives from them (1 = none, local use only).")]
@@ -25,6 +25,7 @@ def _warn_small_cells(min_cell: int, what: str) -> None:
 
 
 @app.command("report")
+@needs_extra("app", "report")
 def report(
     db: DbOption = None,
     output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")] = Path("report.html"),
@@ -52,6 +53,7 @@ def report(
 
 
 @app.command("serve")
+@needs_extra("app", "serve")
 def serve(
     db: DbOption = None,
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
