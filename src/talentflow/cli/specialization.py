@@ -152,10 +152,12 @@ def profile(
             fields = result["fields"]
             shown = fields[~fields["suppressed"].astype(bool)]
             periods = [c for c in shown.columns if c.startswith("rca_") and c[4:5].isdigit()]
-            trend = [*periods, "slope_per_year"] if "slope_per_year" in shown.columns else []
-            table = shown[["field", "rca", "rca_lo", "rca_hi", *trend[-1:], *trend[:-1], "count", "share", "density"]]
+            slope = ["slope_per_year"] if "slope_per_year" in shown.columns else []
+            # the answer first: RCA, its interval, its trend, then the periods newest first
+            table = shown[["field", "rca", "rca_lo", "rca_hi", *slope, *periods[::-1], "count", "share", "density"]]
             table = table.rename(columns={c: c[4:] for c in periods} | {"slope_per_year": "slope/yr"})
-            render_table(table, title=f"{result['note']}: RCA over the whole range (interval), its trend, then per period")
+            render_table(table, title=f"{result['note']}: RCA over the whole range (interval), its trend, then per period "
+                                      "(newest first)")
             if len(shown) < len(fields):
                 err.print(f"[dim]{len(fields) - len(shown)} field(s) behind fewer than {min_cell} researchers not shown[/dim]")
             summary = result["summary"]
