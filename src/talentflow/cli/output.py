@@ -57,14 +57,21 @@ def table_view(frame: pd.DataFrame, lead: Sequence[str] = ()) -> tuple[pd.DataFr
     frame = frame[first + [c for c in frame.columns if c not in first]]
     if len(frame) < 2:
         return frame, {}
-    def figure(c) -> bool:
-        return pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
-
-    constant = [c for c in frame.columns
-                if frame[c].nunique(dropna=False) == 1 and not (c in first and figure(c))]
+    constant = [c for c in frame.columns if _constant(frame[c]) and not (c in first and _figure(frame[c]))]
     if len(constant) == len(frame.columns):
         return frame, {}
     return frame.drop(columns=constant), {c: frame[c].iloc[0] for c in constant}
+
+
+def _constant(values: pd.Series) -> bool:
+    try:
+        return values.nunique(dropna=False) == 1
+    except TypeError:  # unhashable cells (lists): not folded
+        return False
+
+
+def _figure(values: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
 
 
 def constants_line(constants: dict[str, object]) -> str:
@@ -129,8 +136,7 @@ def render_table(frame: pd.DataFrame, *, title: str | None = None, max_rows: int
     widths, naturals, numeric = [], [], []
     for i, col in enumerate(frame.columns):
         natural = max([len(str(col))] + [len(r[i]) for r in rows])
-        is_num = (pd.api.types.is_numeric_dtype(frame[col]) and not pd.api.types.is_bool_dtype(frame[col])) or (
-            any(r[i] for r in rows) and all(_numeric_text(r[i]) for r in rows))
+        is_num = _figure(frame[col]) or (any(r[i] for r in rows) and all(_numeric_text(r[i]) for r in rows))
         numeric.append(is_num)
         naturals.append(natural)
         if i == 0 and not is_num:
