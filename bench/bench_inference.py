@@ -160,6 +160,7 @@ def child(mode: str, path: str, memory_limit: str, tmp: str) -> None:
     warehouse of N observations (if missing) and its Parquet copy."""
     from talentflow.store.warehouse import Warehouse
 
+    Path(tmp).mkdir(parents=True, exist_ok=True)  # DuckDB's spill folder and the flows CSVs
     if mode.startswith("generate:"):
         if not Path(path).exists():
             generate(Path(path), int(mode.partition(":")[2]))
@@ -247,7 +248,7 @@ def main() -> None:
         child(*args.child)
         return
     work = Path(args.work)
-    work.mkdir(parents=True, exist_ok=True)
+    (work / "tmp").mkdir(parents=True, exist_ok=True)
     rows = []
     for size in (int(float(s)) for s in args.sizes.split(",")):
         db = work / f"obs_{size}.duckdb"

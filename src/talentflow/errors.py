@@ -23,3 +23,7 @@ class StrictModeError(TalentflowError):
 
 class WarehouseError(TalentflowError):
     """The warehouse is missing, locked, or lacks a table a command needs."""
+
+
+class ExtraMissingError(ConfigError):
+    """A command or feature needs an optional extra (``pip install 'talentflow[EXTRA]'``) that is not installed."""

@@ -37,12 +37,10 @@ from talentflow.schema.model import Table
 from talentflow.schema.specialization import SPECIALIZATION_CELLS, TABLES, TAG_RUNS, WORK_DOMAINS
 from talentflow.store.params import record_params, stamp
 from talentflow.store.warehouse import DB, Warehouse, opened
-from talentflow.tagging.evaluate import read_eval_set, score_tags
+from talentflow.tagging.evaluate import EVAL_SET, read_eval_set, score_tags
 from talentflow.tagging.keywords import load_rules, tag_keywords
 from talentflow.tagging.params import DOMAINS, TaggingParams
 from talentflow.taxonomy import Taxonomy, assign_fields, load_taxonomy
-
-EVAL_SET = Path(__file__).resolve().parents[2] / "tests" / "specialization" / "data" / "domain_eval.csv"
 
 _REGION_EXPR = {
     "country": "o.country",

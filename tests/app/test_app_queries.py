@@ -46,7 +46,7 @@ def test_missing_sections_name_the_command(app_db):
         with pytest.raises(q.MissingData) as exc:
             q.scenarios(r, q.Filters())
         assert "talentflow scenario run" in exc.value.command
-        assert str(app_db) in exc.value.command
+        assert f"--db {app_db.name}" in exc.value.command and str(app_db.parent) not in exc.value.command
         with pytest.raises(q.MissingData) as exc:
             q.specialization(r, q.Filters(field_kind="domain"))
         assert "talentflow tag" in exc.value.command

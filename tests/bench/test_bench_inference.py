@@ -57,3 +57,10 @@ def test_the_reference_query_gives_talentflows_country_flows(bench, warehouse, t
         stored = wh.count("residence") + wh.count("events")
         assert not wh.has_table("_copy_residence")
     assert store["rows"] == stored > 0
+
+
+def test_a_work_folder_without_tmp_is_made(warehouse, tmp_path):
+    """`bench_inference.py --work DIR` with no DIR/tmp yet: the child makes it (it failed writing its CSV)."""
+    tmp = tmp_path / "fresh" / "tmp"
+    assert _child("reference", warehouse, tmp)["flows"] > 0
+    assert (tmp / "reference_flows.csv").is_file()

@@ -12,12 +12,12 @@ import pandas as pd
 import pytest
 
 from talentflow.errors import ConfigError, InputError
-from talentflow.tagging.evaluate import read_eval_set, score_tags
+from talentflow.tagging.evaluate import EVAL_SET, read_eval_set, score_tags
 from talentflow.tagging.keywords import literal_prefix, load_rules, tag_keywords, tag_text
 from talentflow.tagging.params import DOMAINS, TaggingParams
 from talentflow.tagging.semantic import GENERIC, decide, score_embeddings, semantic_available
 
-EVAL = Path(__file__).parent / "data" / "domain_eval.csv"
+EVAL = EVAL_SET
 TITLE = TaggingParams(text="title")
 
 
@@ -126,6 +126,18 @@ def test_eval_set_titles_are_the_mirror_titles(mirror):
             if titles.get(upstream_id) != title:
                 mismatched.append(work_id)
     assert not mismatched, mismatched[:5]
+
+
+def test_default_eval_set_is_package_data():
+    """The default set ships inside the package (it was read from tests/, absent from a wheel install)."""
+    from importlib import resources
+
+    import talentflow
+
+    shipped = resources.files("talentflow.tagging") / "data" / "domain_eval.csv"
+    assert shipped.is_file()
+    assert EVAL.resolve().is_relative_to(Path(talentflow.__file__).resolve().parent)
+    assert len(read_eval_set(EVAL)) >= 400
 
 
 def test_bad_eval_set_names_the_line(tmp_path):

@@ -32,7 +32,7 @@ from talentflow.metrics.suppression import small
 from talentflow.store.warehouse import Warehouse
 
 Level = Literal["country", "region", "hub", "org"]
-Panel = Literal["all", "ieee", "acl", "openreview", "paperlists", "csv"]
+Panel = Literal["all", "ieee", "acl", "openreview", "paperlists", "openalex", "csv"]
 FieldKind = Literal["subfield", "domain"]
 LEVELS: tuple[str, ...] = get_args(Level)
 PANELS: tuple[str, ...] = get_args(Panel)
@@ -155,7 +155,8 @@ class Reader:
 
     @property
     def db_label(self) -> str:
-        return str(self.wh.path) if self.wh.path else ":memory:"
+        """The warehouse's file name (never its absolute path: answers and pages may be published)."""
+        return Path(self.wh.path).name if self.wh.path else ":memory:"
 
 
 # -- commands that produce each section's data --------------------------------------------------

@@ -19,6 +19,7 @@ import pandas as pd
 from fastapi import Depends, FastAPI, HTTPException, Path as PathParam, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, Field
 
 from talentflow import __version__
@@ -27,6 +28,7 @@ from talentflow.errors import ConfigError, InputError
 
 STATIC = Path(__file__).resolve().parent / "static"
 API = "/api/v1"
+DOCS_ASSETS = "/docs-assets"  # Swagger UI's script, stylesheet and icon, served from the fastapi-offline package
 ISO3_PATTERN = r"^[A-Z]{3}$"
 NAME_PATTERN = q.NAME_RE.pattern
 
@@ -79,7 +81,7 @@ FieldQ = Annotated[Optional[str], Query(pattern=NAME_PATTERN, max_length=120,
 FieldKindQ = Annotated[Literal["subfield", "domain"], Query(description="Fields are taxonomy subfields or domains.")]
 OrgQ = Annotated[Optional[str], Query(pattern=NAME_PATTERN, max_length=120,
                                       description="Organization name or id, e.g. Google (case-insensitive).")]
-PanelQ = Annotated[Literal["all", "ieee", "acl", "openreview", "paperlists", "csv"], Query(
+PanelQ = Annotated[q.Panel, Query(
     description="Researchers of these identity namespaces only.")]
 MinCellQ = Annotated[Optional[int], Query(ge=1, le=10_000, description=(
     "Suppress counts of 1..min_cell-1 researchers; may raise, not lower, the server's threshold."))]
@@ -175,10 +177,13 @@ def create_app(db: str | Path | None, *, min_cell: int = 10, n_boot: int = 200, 
         yield
         reader.close()
 
-    app = FastAPI(title="talentflow API", version=__version__, lifespan=lifespan,
-                  description="Aggregates of AI talent migration and regional AI specialization from a talentflow "
-                              "warehouse (read only). Counts of fewer than min_cell researchers are suppressed.",
-                  openapi_url=f"{API}/openapi.json", docs_url=f"{API}/docs", redoc_url=None)
+    # the docs page (/api/v1/docs) loads Swagger UI from this server, not from a CDN: it works offline
+    app = FastAPIOffline(title="talentflow API", version=__version__, lifespan=lifespan,
+                         description="Aggregates of AI talent migration and regional AI specialization from a "
+                                     "talentflow warehouse (read only). Counts of fewer than min_cell researchers "
+                                     "are suppressed.",
+                         openapi_url=f"{API}/openapi.json", docs_url=f"{API}/docs", redoc_url=None,
+                         static_url=DOCS_ASSETS)
     app.state.reader = reader
     app.state.min_cell = min_cell
     app.state.n_boot = n_boot

@@ -19,6 +19,13 @@ MovesOption = Annotated[Optional[Path], typer.Option(
     "--moves", help="CSV/Parquet of moves (researcher_id, origin, destination, year_to) instead of the events table.")]
 
 
+# The table format leads with the columns that answer each view (csv/json/parquet: every column as computed).
+VIEW_LEAD = {"units": ("unit", "unit_name", "papers_full", "papers_frac", "external_share", "acad_industry_share",
+                       "eigenvector"),
+             "pairs": ("unit_a", "unit_b", "papers_full", "papers_frac", "salton", "obs_exp")}
+CIRCULATION_LEAD = ("key", "measure", "estimate", "ci_low", "ci_high", "n_movers")
+
+
 def _pair(value: str | None) -> tuple[str, str] | None:
     if value is None:
         return None
@@ -63,7 +70,7 @@ def collab(
                                 compact=fmt == "table" and output is None)
         if result.params_id:
             err.print(f"stored under params_id {result.params_id}")
-        emit(frame, fmt, output, title=f"Co-authorship, {level} level ({view})")
+        emit(frame, fmt, output, title=f"Co-authorship, {level} level ({view})", lead=VIEW_LEAD.get(view, ()))
 
 
 @app.command("collab-flows")
@@ -131,4 +138,4 @@ def circulation(
             frame = frame.drop(columns=["scope"])
         if result.params_id:
             err.print(f"stored under params_id {result.params_id}")
-        emit(frame, fmt, output, title=f"Brain circulation ({scope})")
+        emit(frame, fmt, output, title=f"Brain circulation ({scope})", lead=CIRCULATION_LEAD)

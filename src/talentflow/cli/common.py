@@ -1,28 +1,57 @@
-"""Helpers the command modules share: opening the warehouse, parsing lists, reporting errors."""
+"""Helpers the command modules share: opening the warehouse, parsing lists, reporting errors,
+the optional extra a command needs."""
 
 from __future__ import annotations
 
+import functools
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
+from talentflow import extras
 from talentflow.errors import ConfigError, TalentflowError
 from talentflow.store.warehouse import Warehouse
 
 err = Console(stderr=True)
+F = TypeVar("F", bound=Callable)
+
+
+def _fail(text: str) -> None:
+    err.print(f"[red]error:[/red] {escape(text)}", highlight=False, soft_wrap=True)
+    raise typer.Exit(2) from None
 
 
 @contextmanager
 def errors_to_exit() -> Iterator[None]:
-    """Turn talentflow's own errors into one red line on stderr and exit code 2."""
+    """Turn talentflow's own errors into one red line on stderr and exit code 2; so too a missing
+    module of an optional extra (the line names the extra to install)."""
     try:
         yield
     except TalentflowError as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from None
+        _fail(str(exc))
+    except ModuleNotFoundError as exc:
+        extra = extras.extra_of(exc.name)
+        if extra is None:
+            raise
+        _fail(extras.message("this command", extra))
+
+
+def needs_extra(extra: str, command: str) -> Callable[[F], F]:
+    """Decorate the command ``command`` (as typed after ``talentflow``) that needs the optional
+    ``extra``: without it the command ends, before any work, with one line naming the extra to
+    install (exit code 2)."""
+    def decorate(fn: F) -> F:
+        @functools.wraps(fn)
+        def run(*args, **kwargs):
+            with errors_to_exit():
+                extras.require(extra, f"talentflow {command}")
+                return fn(*args, **kwargs)
+        return run  # type: ignore[return-value]
+    return decorate
 
 
 def open_warehouse(db: Path | None, *, read_only: bool = False) -> Warehouse:

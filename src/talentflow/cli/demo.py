@@ -9,7 +9,7 @@ import pandas as pd
 import typer
 
 from talentflow.cli.app import DbOption, app
-from talentflow.cli.common import err, errors_to_exit
+from talentflow.cli.common import err, errors_to_exit, needs_extra
 from talentflow.cli.ingest import _progress_run, report
 from talentflow.cli.output import render_table
 
@@ -17,9 +17,10 @@ DEMO_VENUES = ("icra", "iros", "acl", "naacl", "coling", "corl")
 
 
 @app.command("demo")
+@needs_extra("app", "demo")  # it ends by writing the report
 def demo(
     db: DbOption = None,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before downloading.")] = True,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before downloading.")] = False,
     report_path: Annotated[Path, typer.Option("--report", help="Where to write the HTML report at the end.")] = Path(
         "out/report.html"),
 ) -> None:
@@ -31,7 +32,7 @@ def demo(
         if plan is not None:
             n, size = plan
             err.print(f"to download: {n} file(s), {size / 1e6:,.1f} MB" if size else f"to download: {n} file(s)")
-            if not yes and not typer.confirm("download them?", default=True, err=True):
+            if not yes and n and not typer.confirm("download them?", default=True, err=True):
                 raise typer.Exit(1)
         summary = _progress_run(lambda cb: api.ingest_paperlists(db, venues=DEMO_VENUES, on_progress=cb), "demo data")
         report(summary)

@@ -22,6 +22,20 @@ PeriodOption = Annotated[int, typer.Option("--period", help="Years per period: 1
 CountriesOption = Annotated[Optional[list[str]], typer.Option("--countries", help="ISO3 codes, e.g. USA,CHN.")]
 
 
+# The table format leads with the columns that answer each command (csv/json/parquet: every column as computed).
+EVENTS_LEAD = ("researcher", "event_type", "origin", "destination", "year_from", "year_to", "year")
+FLOWS_LEAD = ("origin", "destination", "year", "period", "count")
+RATES_LEAD = ("country", "year", "period", "net_rate", "net_rate_lo", "net_rate_hi", "in_rate", "out_rate",
+              "population", "inflows", "outflows", "net")
+RANKING_LEAD = ("rank", "country", "net_rate", "net_rate_lo", "net_rate_hi", "population", "inflows", "outflows",
+                "net", "in_rate", "out_rate")
+ORGS_LEAD = ("org", "foreign_share", "foreign_share_lo", "foreign_share_hi", "researchers", "foreign",
+             "top_foreign_origins", "seat")
+PIPELINE_LEAD = ("study_country", "work_country", "share_of_study_country", "researchers")
+STAY_LEAD = ("study_country", "stay_rate", "stay_rate_lo", "stay_rate_hi", "graduates", "stayed",
+             "main_destinations_of_leavers")
+
+
 def _min_cell(default: int):
     return Annotated[int, typer.Option("--min-cell", help=f"Blank counts of 1..N-1 researchers (default {default}; "
                                                           "1 = no suppression, for local analysis).")]
@@ -90,7 +104,7 @@ def events(
 
     with errors_to_exit():
         emit(mig.events(db, kind=kind, event_types=split_list(types), panel=panel, year_from=year_from,
-                        year_to=year_to, params_id=params_id), format, output, title="Events")
+                        year_to=year_to, params_id=params_id), format, output, title="Events", lead=EVENTS_LEAD)
 
 
 @app.command("flows")
@@ -141,7 +155,8 @@ def flows(
             frame = mig.top_flows(db, level=level, n=top, **common)
         else:
             frame = mig.flows(db, level=level, period=period, fold_parents=not no_fold, **common)
-        emit(frame, format, output, title=f"Flows ({level})")
+        lead = ("period", *(c for c in frame.columns if c.startswith("net_into_"))) if between else FLOWS_LEAD
+        emit(frame, format, output, title=f"Flows ({level})", lead=lead)
 
 
 @app.command("rates")
@@ -171,7 +186,8 @@ def rates(
             frame = mig.brain_drain(db, min_population=min_population, **common)
         else:
             frame = mig.rates(db, countries=split_list(countries), period=period, **common)
-        emit(frame, format, output, title="Migration rates per 1,000 researchers")
+        emit(frame, format, output, title="Migration rates per 1,000 researchers",
+             lead=RANKING_LEAD if ranking else RATES_LEAD)
 
 
 @app.command("orgs")
@@ -198,7 +214,7 @@ def orgs(
     with errors_to_exit():
         emit(mig.orgs(db, orgs=split_list(org), top=top, seat=seat, origin_before_join=before_join, panel=panel,
                       year_from=year_from, year_to=year_to, n_boot=n_boot, seed=seed, min_cell=min_cell,
-                      params_id=params_id), format, output, title="Foreign-origin share")
+                      params_id=params_id), format, output, title="Foreign-origin share", lead=ORGS_LEAD)
 
 
 @app.command("pipeline")
@@ -222,7 +238,7 @@ def pipeline(
     with errors_to_exit():
         emit(mig.pipeline(db, countries=split_list(countries), stay=stay, panel=panel, year_from=year_from,
                           year_to=year_to, n_boot=n_boot, seed=seed, min_cell=min_cell, params_id=params_id),
-             format, output, title="Study -> first job")
+             format, output, title="Study -> first job", lead=STAY_LEAD if stay else PIPELINE_LEAD)
 
 
 @app.command("simulate")

@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 import typer
 
 from talentflow.cli.app import DbOption, FormatOption, FromOption, OutputOption, ToOption, app
-from talentflow.cli.common import err, errors_to_exit, split_list
+from talentflow.cli.common import err, errors_to_exit, needs_extra, split_list
 from talentflow.cli.output import emit, render_table
 from talentflow.errors import ConfigError
 
@@ -39,6 +39,7 @@ def _spec(fe: str, masses: bool, policies: Optional[list[str]], policy_side: str
 
 
 @model_app.command("fit")
+@needs_extra("models", "model fit")
 def fit(
     source: SourceOption = "scholarly-migration",
     db: DbOption = None,
@@ -79,6 +80,7 @@ def fit(
 
 
 @model_app.command("backtest")
+@needs_extra("models", "model backtest")
 def backtest(
     source: SourceOption = "scholarly-migration",
     db: DbOption = None,
@@ -107,6 +109,7 @@ def backtest(
 
 
 @scenario_app.command("run")
+@needs_extra("models", "scenario run")
 def run(
     file: Annotated[Path, typer.Argument(help="Scenario TOML file (see scenarios/).", exists=True, dir_okay=False)],
     source: SourceOption = "scholarly-migration",

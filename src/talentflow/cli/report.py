@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from talentflow.cli.app import DbOption, FromOption, ToOption, app
-from talentflow.cli.common import err, errors_to_exit
+from talentflow.cli.common import err, errors_to_exit, needs_extra
 
 MinCellOption = Annotated[int, typer.Option(
     "--min-cell", help="Suppress counts of 1..N-1 researchers and what derives from them (1 = none, local use only).")]
@@ -17,7 +17,15 @@ PublishedOption = Annotated[Optional[Path], typer.Option(
                         "published_figures.csv).")]
 
 
+def _warn_small_cells(min_cell: int, what: str) -> None:
+    """``--min-cell`` under 10 shows cells of fewer than 10 researchers: say so on stderr."""
+    if min_cell < 10:
+        err.print(f"[yellow]warning:[/yellow] --min-cell {min_cell} publishes cells of fewer than 10 researchers; "
+                  f"keep such a {what} local", highlight=False)
+
+
 @app.command("report")
+@needs_extra("app", "report")
 def report(
     db: DbOption = None,
     output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")] = Path("report.html"),
@@ -25,7 +33,7 @@ def report(
     n_boot: Annotated[int, typer.Option("--n-boot", help="Bootstrap replicates of the intervals.")] = 500,
     year_from: FromOption = None,
     year_to: ToOption = None,
-    panel: Annotated[str, typer.Option("--panel", help="all, ieee, acl, openreview, paperlists or csv.")] = "all",
+    panel: Annotated[str, typer.Option("--panel", help="all, ieee, acl, openreview, paperlists, openalex or csv.")] = "all",
     top: Annotated[int, typer.Option("--top", help="Rows of rankings and tables.")] = 20,
     published: PublishedOption = None,
 ) -> None:
@@ -33,9 +41,7 @@ def report(
     from talentflow.report.build import ReportParams, write_report
 
     with errors_to_exit():
-        if min_cell < 10:
-            err.print(f"[yellow]warning:[/yellow] --min-cell {min_cell} publishes cells of fewer than 10 researchers; "
-                      "keep such a report local", highlight=False)
+        _warn_small_cells(min_cell, "report")
         params = ReportParams(min_cell=min_cell, n_boot=n_boot, year_from=year_from, year_to=year_to, panel=panel,
                               top=top, published=str(published) if published else None)
         s = write_report(db, output, params)
@@ -47,6 +53,7 @@ def report(
 
 
 @app.command("serve")
+@needs_extra("app", "serve")
 def serve(
     db: DbOption = None,
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
@@ -59,6 +66,7 @@ def serve(
     from talentflow.app.server import serve as run
 
     with errors_to_exit():
+        _warn_small_cells(min_cell, "server")
         err.print(f"dashboard: http://{host}:{port}/   API: http://{host}:{port}/api/v1/docs   (Ctrl-C to stop)",
                   highlight=False)
         run(db, host=host, port=port, min_cell=min_cell, n_boot=n_boot, published=str(published) if published else None)

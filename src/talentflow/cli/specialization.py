@@ -23,6 +23,15 @@ SeedOption = Annotated[int, typer.Option("--seed", help="Bootstrap seed.")]
 CountingOption = Annotated[str, typer.Option("--counting", help="fractional (split each work among its authors) or full.")]
 
 
+# The table format leads with the columns that answer each view (csv/json/parquet: every column as computed).
+VIEW_LEAD = {
+    "cells": ("region", "region_name", "field", "rca", "rca_lo", "rca_hi", "count", "share", "n_researchers"),
+    "regions": ("region", "region_name", "output", "diversity", "complexity", "hhi", "krugman", "entropy_norm"),
+    "fields": ("field", "output", "complexity", "ubiquity", "hoover"),
+    "proximity": ("field_a", "field_b", "proximity"),
+}
+
+
 def _notes(notes) -> None:
     for note in notes:
         err.print(f"[dim]{note}[/dim]", highlight=False)
@@ -113,7 +122,8 @@ def specialization(
             frame = result.proximity.sort_values(["period", "proximity"], ascending=[True, False])
         frame = frame.reset_index(drop=True)
         err.print(f"[dim]params {result.params_id} (stored in meta_runs; cells in specialization_cells)[/dim]", highlight=False)
-        emit(frame, format, output, title=f"Specialization: {level} x {by} ({view})", max_rows=top)
+        emit(frame, format, output, title=f"Specialization: {level} x {by} ({view})", max_rows=top,
+             lead=VIEW_LEAD[view])
 
 
 @app.command("profile")
@@ -143,10 +153,12 @@ def profile(
             fields = result["fields"]
             shown = fields[~fields["suppressed"].astype(bool)]
             periods = [c for c in shown.columns if c.startswith("rca_") and c[4:5].isdigit()]
-            table = shown[["field", "count", "share", "rca", "rca_lo", "rca_hi", "density", *periods, "slope_per_year"]
-                          if "slope_per_year" in shown.columns else ["field", "count", "share", "rca", "rca_lo", "rca_hi", "density"]]
+            slope = ["slope_per_year"] if "slope_per_year" in shown.columns else []
+            # the answer first: RCA, its interval, its trend, then the periods newest first
+            table = shown[["field", "rca", "rca_lo", "rca_hi", *slope, *periods[::-1], "count", "share", "density"]]
             table = table.rename(columns={c: c[4:] for c in periods} | {"slope_per_year": "slope/yr"})
-            render_table(table, title=f"{result['note']}: RCA over the whole range (interval), then per period")
+            render_table(table, title=f"{result['note']}: RCA over the whole range (interval), its trend, then per period "
+                                      "(newest first)")
             if len(shown) < len(fields):
                 err.print(f"[dim]{len(fields) - len(shown)} field(s) behind fewer than {min_cell} researchers not shown[/dim]")
             summary = result["summary"]

@@ -17,6 +17,7 @@ from typing import Literal, Protocol, get_args
 import pandas as pd
 
 from talentflow.errors import ConfigError
+from talentflow.extras import require
 
 EngineName = Literal["duckdb", "spark"]
 Materialize = Literal["checkpoint", "parquet"]
@@ -56,6 +57,8 @@ class EngineParams:
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:
             raise ConfigError(f"--engine {self.engine!r}: expected one of {', '.join(ENGINES)}")
+        if self.engine == "spark":  # before any work: the install the engine needs
+            require("spark", "the Spark engine")
         if not _MASTER.match(self.spark_master or ""):
             raise ConfigError(f"--spark-master {self.spark_master!r}: expected local[*], local[N], spark://host:port, "
                               "yarn or k8s://...")

@@ -17,10 +17,12 @@ import pandas as pd
 
 from talentflow.engines.base import EngineParams
 from talentflow.engines.portable import to_spark
-from talentflow.errors import ConfigError
+from talentflow.errors import ConfigError, ExtraMissingError
+from talentflow.extras import message, require
 
 
 def _require_spark():
+    require("spark", "the Spark engine")  # PySpark and SQLGlot before Java: the install comes first
     if shutil.which("java") is None and not _java_home():
         raise ConfigError("the Spark engine needs Java 17+ (java not found on PATH nor in JAVA_HOME); "
                           "install it, e.g. with scripts/ensure_java.sh")
@@ -30,7 +32,7 @@ def _require_spark():
             import pyspark  # noqa: F401
             from pyspark.sql import SparkSession
     except ImportError:
-        raise ConfigError("the Spark engine needs PySpark: pip install 'talentflow[spark]'") from None
+        raise ExtraMissingError(message("the Spark engine", "spark")) from None
     return SparkSession
 
 

@@ -1,6 +1,6 @@
 """Precision and recall of a domain tagger against the hand-labelled evaluation set.
 
-The set (``tests/specialization/data/domain_eval.csv``, described in the README beside it) has one
+The set (``data/domain_eval.csv``, package data, described in the README beside it) has one
 row per work: work_id, title, venue, year, labels (domain ids separated by ';', empty for none),
 stratum and split. ``score_tags`` is pure: labels and predictions in, one row per domain out.
 """
@@ -13,6 +13,8 @@ import pandas as pd
 
 from talentflow.errors import ConfigError, InputError
 from talentflow.tagging.params import DOMAINS
+
+EVAL_SET = Path(__file__).resolve().parent / "data" / "domain_eval.csv"  # the shipped evaluation set
 
 EVAL_COLUMNS = ("work_id", "title", "venue", "year", "labels")
 

