@@ -151,3 +151,16 @@ def test_needs_the_mirror(setup, tmp_path, monkeypatch):
     monkeypatch.delenv("TALENTFLOW_MIRROR")
     r = runner.invoke(app, ["gold", "places", "--no-save", "--gold", str(gold)])
     assert r.exit_code != 0 and "mirror" in r.output
+
+
+def test_real_gold_set_reproduces_the_baseline(mirror):
+    """On the repository's gold/places and the real mirror: the upstream measures are the gold README's
+    baseline figures (same rules), and ingest stages all but a few strings."""
+    for split, (k, n, fk, fn) in {"dev": (179, 212, 178, 204), "test": (198, 231, 188, 219)}.items():
+        out = mig.score_places(None, None, split=split, mirror=mirror, save=False)
+        s = out["scores"].set_index(["stratum", "measure"])
+        assert (s.loc[("all", "country_accuracy_upstream"), "hits"], s.loc[("all", "country_accuracy_upstream"), "n"]) == (k, n)
+        assert (s.loc[("all", "first_country_accuracy_upstream"), "hits"],
+                s.loc[("all", "first_country_accuracy_upstream"), "n"]) == (fk, fn)
+        assert out["counts"]["undecidable"] == {"dev": 14, "test": 16}[split]
+        assert out["counts"]["not_staged"] <= 10

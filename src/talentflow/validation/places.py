@@ -46,7 +46,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
-import numpy as np
 import pandas as pd
 
 from talentflow.errors import ConfigError, InputError
@@ -194,7 +193,7 @@ def place(rec: dict, venue_year: str, affiliation: str, domain: str, resolver: R
     raw = RawFile(SOURCE, f"{venue}/{venue_year}.json", Path("/nonexistent"), "gold", "gold")
     if _record_id(rec, index) != _record_id(rec, 0):  # no id: ingest names the work by its index in the file
         rec = {**rec, "id": _record_id(rec, index)}
-    staged = stage(raw, json.dumps([rec]).encode(), max_year=9999)
+    staged = stage(raw, json.dumps([rec]).encode())
     for i in hits:
         author = [a for a in staged.authorships if a["author_position"] == i + 1]
         if not author:
@@ -320,10 +319,3 @@ def resolver_tables_hash() -> str:
         h.update(resources.files("talentflow.resolve").joinpath(f"data/{name}").read_bytes())
     return h.hexdigest()[:12]
 
-
-def _f(x) -> float | None:
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return None
-    return None if np.isnan(v) else v
