@@ -249,7 +249,8 @@ def score_places(db: DB | None = None, gold: str | Path | None = None, *, split:
     if root is None or not (root / "paperlists").is_dir():
         raise ConfigError("the places score reads the gold rows' records from the paperlists mirror: set "
                           "TALENTFLOW_MIRROR (or pass --mirror) to a folder holding paperlists/")
-    params = pl.PlacesParams(split=split, resolver_tables=pl.resolver_tables_hash(),
+    pl.check_split(split)
+    params = pl.PlacesParams(resolver_tables=pl.resolver_tables_hash(),
                              modal_share_min=modal_share_min if modal else None)
     resolver = default_resolver()
     modal_map = None

@@ -164,3 +164,9 @@ def test_real_gold_set_reproduces_the_baseline(mirror):
                 s.loc[("all", "first_country_accuracy_upstream"), "n"]) == (fk, fn)
         assert out["counts"]["undecidable"] == {"dev": 14, "test": 16}[split]
         assert out["counts"]["not_staged"] <= 10
+
+
+def test_bad_split_is_refused(setup):
+    root, gold = setup
+    r = runner.invoke(app, ["gold", "places", "--no-save", "--gold", str(gold), "--mirror", str(root), "--split", "x"])
+    assert r.exit_code != 0 and "--split" in r.output

@@ -12,7 +12,7 @@ GOLD_SCORES = Table(
     "resolution on affiliation strings (gold places, Wilson interval over the gold rows).",
     (
         Column("params_id", "VARCHAR", "What was scored (meta_runs.params_id): an inference run (kind 'inference') "
-               "or a place-resolution set-up (kind 'places': split, hash of the resolver's tables).", False,
+               "or a place-resolution set-up (kind 'places': hash of the resolver's tables, modal step or not).", False,
                references="meta_runs.params_id"),
         Column("gold", "VARCHAR", "Gold set (folder name: careers or places).", False),
         Column("gold_version", "VARCHAR", "Hash of the gold set's files (careers: persons, moves, residence; "

@@ -66,16 +66,18 @@ MEASURES = ("country_accuracy", "country_accuracy_upstream", "first_country_accu
 
 @dataclass(frozen=True)
 class PlacesParams:
-    """What a places score depends on besides the gold file: the split, the resolver's lookup tables
-    (a hash of them) and whether the warehouse's modal-country step was applied."""
+    """What a places score depends on besides the gold file and the split (a column of its rows):
+    the resolver's lookup tables (a hash of them) and whether the warehouse's modal-country step
+    was applied."""
 
-    split: str = "test"
     resolver_tables: str = ""
     modal_share_min: float | None = None  # None: modal step not applied
 
-    def __post_init__(self) -> None:
-        if self.split not in SPLITS:
-            raise ConfigError(f"--split {self.split!r}: expected one of {', '.join(SPLITS)}")
+
+def check_split(split: str) -> str:
+    if split not in SPLITS:
+        raise ConfigError(f"--split {split!r}: expected one of {', '.join(SPLITS)}")
+    return split
 
 
 # -- the gold file ---------------------------------------------------------------------------------
@@ -280,7 +282,7 @@ def in_split(gold: pd.DataFrame, split: str) -> pd.DataFrame:
 def score(predicted: pd.DataFrame, split: str) -> tuple[pd.DataFrame, dict]:
     """Measures per stratum (and ``all``) of one split: (long frame stratum, measure, value, lo, hi,
     hits, n; counts of rows: total, undecidable, decidable, not_staged, upstream_ambiguous)."""
-    g = in_split(predicted, split)
+    g = in_split(predicted, check_split(split))
     und = g["country"].str.strip().str.upper() == UNDECIDABLE
     d = judge(g[~und])
     counts = {"rows": len(g), "undecidable": int(und.sum()), "decidable": int(len(d)),
