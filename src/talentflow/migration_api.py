@@ -227,9 +227,84 @@ def score_gold(db: DB, gold: str | Path | None = None, *, split: str = "test", t
     return out
 
 
-def default_gold_dir() -> Path:
-    """The repository's careers gold set (``gold/careers`` beside ``src/``), for a source checkout."""
-    here = Path(__file__).resolve().parents[2] / "gold" / "careers"
+def score_places(db: DB | None = None, gold: str | Path | None = None, *, split: str = "test",
+                 mirror: str | Path | None = None, modal: bool = False, modal_share_min: float = 0.9,
+                 save: bool = True) -> dict:
+    """Score talentflow's place resolution (country, city) on the hand-labelled places gold set
+    (``gold``: its folder; default the repository's ``gold/places``) beside the upstream country.
+
+    Every gold row's record is read from the paperlists mirror (``mirror``, default
+    ``$TALENTFLOW_MIRROR``), staged and resolved as ingest does (see
+    :mod:`talentflow.validation.places`). ``modal`` also applies ingest's warehouse step that fills
+    a missing country with the institution's modal country, from ``db``'s observations. With
+    ``save`` the split's overall scores go to ``gold_scores`` under a ``places`` parameter set
+    (``db`` is needed then). Returns {"scores": by stratum and measure, "counts": row counts,
+    "predicted": every gold row with talentflow's answer, "params_id": ... or None}."""
+    import datetime as _dt
+
+    from talentflow.fetch import mirror_dir
+    from talentflow.resolve.institutions import default_resolver
+    from talentflow.schema.gold import GOLD_SCORES
+    from talentflow.store.params import record_params
+    from talentflow.validation import places as pl
+
+    folder = Path(gold) if gold is not None else default_gold_dir("places")
+    frame, version = pl.load_places(folder)
+    root = Path(mirror) if mirror is not None else mirror_dir()
+    if root is None or not (root / "paperlists").is_dir():
+        raise ConfigError("the places score reads the gold rows' records from the paperlists mirror: set "
+                          "TALENTFLOW_MIRROR (or pass --mirror) to a folder holding paperlists/")
+    pl.check_split(split)
+    params = pl.PlacesParams(resolver_tables=pl.resolver_tables_hash(),
+                             modal_share_min=modal_share_min if modal else None)
+    resolver = default_resolver()
+    modal_map = None
+    if modal:
+        probe = pl.predict(frame, pl.mirror_records(root), resolver)
+        ids = sorted({i for v in probe["institution_id"].dropna() for i in str(v).split("+") if i != "None"})
+        with opened(db, read_only=True) as wh:
+            modal_map = institution_modal(wh, ids, modal_share_min)
+    predicted = pl.predict(frame, pl.mirror_records(root), resolver, modal_map)
+    scores, counts = pl.score(predicted, split)
+    pid = None
+    if save:
+        overall = scores[scores["stratum"] == "all"]
+        with opened(db) as wh:
+            wh.apply_schema((GOLD_SCORES,))
+            with wh.transaction():
+                pid = record_params(wh, "places", params)
+                rows = overall.assign(params_id=pid, gold=folder.name, gold_version=version,
+                                      persons=counts["decidable"] - counts["not_staged"], tolerance=None,
+                                      scored_at=_dt.datetime.now(_dt.timezone.utc).replace(tzinfo=None))
+                wh.execute("DELETE FROM gold_scores WHERE params_id = ? AND gold = ? AND split = ?",
+                           [pid, folder.name, split])
+                wh.insert("gold_scores", rows[list(GOLD_SCORES.column_names)])
+    return {"scores": scores.assign(gold=folder.name, gold_version=version, params_id=pid), "counts": counts,
+            "predicted": predicted, "params_id": pid}
+
+
+def institution_modal(wh: Warehouse, institution_ids: list[str], share_min: float = 0.9) -> dict[str, str]:
+    """Institution -> its modal country over the warehouse's located observations, where it holds at
+    least ``share_min`` of them (the rule ingest applies after load, ``institution_modal``)."""
+    if not institution_ids or not wh.has_table("observations"):
+        return {}
+    wh.con.register("_places_ids", pd.DataFrame({"institution_id": institution_ids}))
+    try:
+        got = wh.query("""
+            SELECT institution_id, arg_max(country, n) AS country, max(n) / sum(n) AS share
+            FROM (SELECT institution_id, country, sum(weight) AS n FROM observations
+                  WHERE country IS NOT NULL AND institution_id IN (SELECT institution_id FROM _places_ids)
+                    AND country_rule <> 'institution_modal'
+                  GROUP BY ALL)
+            GROUP BY institution_id""")
+    finally:
+        wh.con.unregister("_places_ids")
+    return {r.institution_id: r.country for r in got.itertuples() if r.share >= share_min}
+
+
+def default_gold_dir(name: str = "careers") -> Path:
+    """A gold set of the repository (``gold/<name>`` beside ``src/``), for a source checkout."""
+    here = Path(__file__).resolve().parents[2] / "gold" / name
     if not here.is_dir():
-        raise ConfigError("no gold set found: pass --gold DIR (the repository's gold/careers folder)")
+        raise ConfigError(f"no gold set found: pass --gold DIR (the repository's gold/{name} folder)")
     return here

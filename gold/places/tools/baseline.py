@@ -11,46 +11,35 @@ located component of the string, UNK for a component whose site cannot be decide
 - rows whose upstream country could not be read unambiguously (AMBIGUOUS) are excluded.
 Also printed: the same set match with HKG/TWN/MAC folded into CHN, to separate upstream's
 known Hong Kong/Taiwan/Macau coding from its other errors.
+
+The matching rules (and the upstream name -> ISO3 reading, talentflow's ``to_iso3``) are
+``talentflow.validation.places``' ``set_match``, ``first_match`` and ``upstream_codes``, shared
+with ``talentflow gold places``, which scores talentflow's own resolution beside this baseline.
 """
 import sys
+from pathlib import Path
 
 import pandas as pd
 
-NAME2ISO3 = {
-    "Australia": "AUS", "Belgium": "BEL", "Brazil": "BRA", "Canada": "CAN", "China": "CHN",
-    "Czechia": "CZE", "Czech Republic": "CZE", "Denmark": "DNK", "Finland": "FIN", "France": "FRA",
-    "Germany": "DEU", "Greece": "GRC", "India": "IND", "Ireland": "IRL", "Israel": "ISR",
-    "Italy": "ITA", "Japan": "JPN", "Lebanon": "LBN", "Malaysia": "MYS", "Netherlands": "NLD",
-    "New Zealand": "NZL", "Philippines": "PHL", "Poland": "POL", "Portugal": "PRT", "Qatar": "QAT",
-    "Russian Federation": "RUS", "Russia": "RUS", "Saudi Arabia": "SAU", "Singapore": "SGP",
-    "South Africa": "ZAF", "South Korea": "KOR", "Spain": "ESP", "Sweden": "SWE",
-    "Switzerland": "CHE", "Türkiye": "TUR", "Turkey": "TUR", "United Arab Emirates": "ARE",
-    "United Kingdom": "GBR", "United States": "USA", "Vietnam": "VNM", "Hong Kong": "HKG",
-    "Taiwan": "TWN", "Macau": "MAC", "Macao": "MAC",
-}
+# the matching rules live in the package (talentflow gold places uses the same ones); this
+# checkout's src/ first, so the tool scores with the rules of the code beside it
+SRC = Path(__file__).resolve().parents[3] / "src"
+if SRC.is_dir():
+    sys.path.insert(0, str(SRC))
+from talentflow.errors import TalentflowError  # noqa: E402
+from talentflow.validation.places import first_match, set_match, upstream_codes  # noqa: E402
 
 
 def upstream_list(s):
-    out = []
-    for name in (s or "").split("+"):
-        name = name.strip()
-        if not name or name == "Unknown":
-            continue
-        if name not in NAME2ISO3:
-            sys.exit(f"unmapped upstream country {name!r}")
-        if NAME2ISO3[name] not in out:
-            out.append(NAME2ISO3[name])
-    return out
+    try:
+        return upstream_codes(s)
+    except TalentflowError as exc:  # an upstream country name to_iso3 does not know
+        sys.exit(str(exc))
 
 
 def score(r):
-    lab = r.country.split("+")
     up = upstream_list(r.upstream_country)
-    located = [c for c in lab if c != "UNK"]
-    has_unk = "UNK" in lab
-    set_ok = bool(up) and set(located) <= set(up) and (has_unk or set(up) <= set(located))
-    first = None if lab[0] == "UNK" else (bool(up) and up[0] == lab[0])
-    return pd.Series(dict(set_ok=set_ok, first_ok=first, up_empty=not up))
+    return pd.Series(dict(set_ok=set_match(r.country, up), first_ok=first_match(r.country, up), up_empty=not up))
 
 
 def main():

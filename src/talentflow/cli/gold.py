@@ -41,3 +41,52 @@ def score(
             err.print(f"[dim]stored in gold_scores under params_id {frame['params_id'].iloc[0]}[/dim]", highlight=False)
         emit(frame[["measure", "value", "lo", "hi", "n", "persons", "split", "gold", "gold_version", "params_id"]],
              format, output, title="Measured on hand-labelled real careers")
+
+
+@gold_app.command("places")
+def places(
+    db: DbOption = None,
+    gold: Annotated[Optional[Path], typer.Option("--gold", help="Places gold set folder (places.csv; default: "
+                                                 "the repository's gold/places).")] = None,
+    split: Annotated[str, typer.Option("--split", help="test (what is reported), dev (for tuning) or all.")] = "test",
+    mirror: Annotated[Optional[Path], typer.Option("--mirror", help="Data mirror holding paperlists/ (default: "
+                                                   "$TALENTFLOW_MIRROR): the gold rows' records are read there.")] = None,
+    modal: Annotated[bool, typer.Option("--modal/--no-modal", help="Also apply ingest's after-load step that gives "
+                                        "an observation with no country its institution's modal country, from "
+                                        "--db's observations.")] = False,
+    misses: Annotated[bool, typer.Option("--misses", help="List the gold rows talentflow gets wrong (country set "
+                                         "or city) instead of the scores.")] = False,
+    save: Annotated[bool, typer.Option("--save/--no-save", help="Store the split's overall scores in gold_scores "
+                                       "(needs a writable --db).")] = True,
+    format: FormatOption = "table",
+    output: OutputOption = None,
+) -> None:
+    """Country and city accuracy of talentflow's place resolution on hand-labelled affiliation strings,
+    beside the upstream country, per stratum (Wilson 95% intervals)."""
+    from talentflow import migration_api as mig
+    from talentflow.validation.places import misses as list_misses
+
+    with errors_to_exit():
+        out = mig.score_places(db, gold, split=split, mirror=mirror, modal=modal, save=save)
+        c = out["counts"]
+        err.print(f"[dim]split {split}: {c['rows']} gold rows, {c['undecidable']} UNDECIDABLE left out, "
+                  f"{c['decidable']} decidable; {c['not_staged']} not staged by ingest (no observation, not "
+                  f"scored); upstream AMBIGUOUS {c['upstream_ambiguous']} (left out of the *_upstream measures)"
+                  "[/dim]", highlight=False)
+        if out["params_id"]:
+            err.print(f"[dim]stored in gold_scores under params_id {out['params_id']} (kind places)[/dim]",
+                      highlight=False)
+        if misses:
+            emit(list_misses(out["predicted"], split), format, output,
+                 title="Gold places talentflow misses (country set or city)")
+            return
+        frame = out["scores"][["split", "stratum", "measure", "value", "lo", "hi", "hits", "n", "gold",
+                               "gold_version", "params_id"]]
+        if format == "table" and output is None:  # a terminal: split and provenance are printed above, and
+            # the measures lose "_accuracy" and "_upstream" (an 'of' column) so the names fit
+            up = frame["measure"].str.endswith("_upstream")
+            frame = frame.assign(measure=frame["measure"].str.removesuffix("_upstream").str.removesuffix("_accuracy"),
+                                 of=up.map({True: "upstream", False: "talentflow"}))
+            frame = frame[["stratum", "measure", "of", "value", "lo", "hi", "hits", "n"]]
+        emit(frame, format, output,
+             title=f"Accuracy of place resolution on hand-labelled affiliation strings, split {split} (Wilson 95%)")
