@@ -202,7 +202,7 @@ def score_gold(db: DB, gold: str | Path | None = None, *, split: str = "test", t
     import hashlib
 
     from talentflow.schema.gold import GOLD_SCORES
-    from talentflow.validation.gold import GoldParams, load_gold, score
+    from talentflow.validation.gold import GoldParams, load_gold, score, scored_persons
 
     folder = Path(gold) if gold is not None else default_gold_dir()
     params = GoldParams(split=split, tolerance=tolerance, n_boot=n_boot)
@@ -215,6 +215,12 @@ def score_gold(db: DB, gold: str | Path | None = None, *, split: str = "test", t
                              WHERE params_id = ? AND kind = 'country' AND event_type IN ('migration', 'return')""",
                           [sel.params_id])
         residence = wh.query("SELECT researcher_id, year, country FROM residence WHERE params_id = ?", [sel.params_id])
+        wanted = set(scored_persons(g, split)["person"])
+        present = set(wh.query("SELECT DISTINCT researcher_id FROM observations")["researcher_id"]) & wanted
+        if wanted and len(present) < 0.95 * len(wanted):
+            raise ConfigError(f"this warehouse holds {len(present)} of the gold set's {len(wanted)} scored persons: the "
+                              "gold set was labelled from every venue of the data mirror, so score an inference run on a "
+                              "warehouse of the whole mirror (`talentflow ingest paperlists` with no --venues)")
         out = score(g, events, residence, params).assign(params_id=sel.params_id, gold_version=version,
                                                           tolerance=tolerance)
         if save:

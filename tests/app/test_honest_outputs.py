@@ -342,4 +342,4 @@ def test_gold_scores_count_matches_misses_and_false_moves(moves_db, tmp_path):
     assert out["persons"].iloc[0] == 5  # the dev person and the merged id are not scored
     with q.Reader.open(db) as r:
         note = measured_error_note(r)
-    assert "move_recall 0.50" in note and "split test" in note
+    assert "move_recall 0.50" in note and "test split" in note

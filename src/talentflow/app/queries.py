@@ -932,10 +932,14 @@ def gold_scores(reader: Reader) -> pd.DataFrame:
     interval, n), if `talentflow gold score` has stored any."""
     if not reader.wh.has_table("gold_scores"):
         return pd.DataFrame(columns=["gold", "split", "measure", "value", "lo", "hi", "n"])
+    # careers: the latest inference run's scores; places: the latest scored resolver (kind 'places')
     return reader.memo(("gold_scores",), lambda: reader.query("""
         SELECT gold, split, measure, value, lo, hi, n FROM gold_scores
-        WHERE params_id = (SELECT params_id FROM inference_runs ORDER BY run_at DESC LIMIT 1)
-        ORDER BY gold, split, measure"""))
+        WHERE split = 'test' AND (
+              params_id = (SELECT params_id FROM inference_runs ORDER BY run_at DESC LIMIT 1)
+              OR params_id = (SELECT g.params_id FROM gold_scores g JOIN meta_runs m USING (params_id)
+                              WHERE m.kind = 'places' ORDER BY g.scored_at DESC LIMIT 1))
+        ORDER BY gold, measure"""))
 
 
 def provenance_stamp(reader: Reader, kind: str) -> dict:
