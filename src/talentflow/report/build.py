@@ -94,6 +94,14 @@ def _headline(r: q.Reader, p: ReportParams) -> Section:
         s.headline.append({"figure": row["figure"], "value": fg.fmt(row["value"], digits), "unit": row["unit"],
                            "interval": fg.interval(row["lo"], row["hi"], digits), "definition": row["definition"]})
     s.notes.extend(panel_notes(q.panel_summary(r, p.filters()), q.panel_table(r, p.filters()), p.min_cell))
+    g = q.gold_scores(r).set_index("measure") if not q.gold_scores(r).empty else None
+    if g is not None and {"move_recall", "move_precision"} <= set(g.index):
+        rec, prec = g.loc["move_recall"], g.loc["move_precision"]
+        s.notes.append(f"How true the moves are, measured on hand-labelled real careers (test split): talentflow "
+                       f"finds {rec['value']:.0%} of real moves (recall, 95% interval {rec['lo']:.0%} to "
+                       f"{rec['hi']:.0%}) and {prec['value']:.0%} of the moves it counts are real (precision, "
+                       f"{prec['lo']:.0%} to {prec['hi']:.0%}). Counts of moves are therefore far below the true "
+                       "numbers; read directions and comparisons, not sizes (Methods).")
     return s
 
 
@@ -118,7 +126,7 @@ def panel_notes(ps: dict, published: pd.DataFrame, min_cell: int) -> list[str]:
                 "all": "every researcher key, name-only ones included"}.get(ps["identity_rule"], ps["identity_rule"])
         by_ns = "; ".join(f"{fg.fmt(n, 0)} {NAMESPACE_LABELS.get(ns, ns)}" for ns, n in zip(ids["namespace"], ids["n"]))
         notes.append(f"Who is counted: the warehouse holds {fg.fmt(total, 0)} researcher identities ({by_ns}). "
-                     f"Careers are inferred for {rule} (identity rule `{ps['identity_rule']}`) with at least one located "
+                     f"Careers are inferred for {rule} (identity rule {ps['identity_rule']}) with at least one located "
                      f"affiliation: {fg.fmt(in_panel, 0)} researchers, the figure above. The other "
                      f"{fg.fmt(total - in_panel, 0)} identities do not enter the migration figures; name-only venues "
                      "(NeurIPS 1987–2018, ICML, CVPR, ICCV, ECCV, KDD, UAI, COLT, RSS, SIGGRAPH...) therefore "
@@ -167,14 +175,14 @@ def left_out(rates: pd.DataFrame, min_cell: int) -> list[str]:
     notes = []
     sup = rates[rates["status"] == rt.SUPPRESSED].sort_values("population", ascending=False)
     if len(sup):
-        names = ", ".join(sup["name"].astype(str).head(15)) + (" ..." if len(sup) > 15 else "")
+        names = ", ".join(sup["name"].astype(str).head(15)) + (", …" if len(sup) > 15 else ".")
         notes.append(f"Left out, {len(sup)} countries with 1 to {min_cell - 1} moves in or out (suppressed, "
-                     f"largest first): {names}.")
+                     f"largest first): {names}")
     none = rates[rates["status"].isin([rt.NO_MOVES, rt.CENSORED])].sort_values("population", ascending=False)
     if len(none):
         names = ", ".join(f"{n} ({fg.fmt(v, 0)})" for n, v in zip(none["name"].head(10), none["population"].head(10)))
         notes.append(f"Left out, {len(none)} countries where no move in or out was observed: no evidence, not a "
-                     f"rate of zero (person-years in brackets): {names}" + (" ..." if len(none) > 10 else "") + ".")
+                     f"rate of zero (person-years in brackets): {names}" + (", …" if len(none) > 10 else "."))
     cens = rates[rates.get("unconfirmed_years", pd.Series(0, index=rates.index)).fillna(0) > 0] \
         if "unconfirmed_years" in rates.columns else rates.iloc[0:0]
     if len(cens):
@@ -422,6 +430,8 @@ def _validation(r: q.Reader, p: ReportParams) -> Section:
     t = q.validation(r, p.filters(), p.published).rename(columns={"talentflow_lo": "talentflow_value_lo",
                                                                  "talentflow_hi": "talentflow_value_hi"})
     stanford = t[t["metric"] == "net_ai_talent_migration_per_10k"].copy()
+    stanford = stanford.assign(_o=stanford["direction"].map({val.AGREE: 0, val.DISAGREE: 1, val.UNSETTLED: 2})
+                               .fillna(3)).sort_values(["_o", "entity"], kind="stable").drop(columns="_o")
     if not stanford.empty:
         s.notes.append(agreement_text(val.agreement(stanford, "talentflow_value", "published_value"),
                                       "Stanford AI Index net AI talent migration (LinkedIn, 2024)")
