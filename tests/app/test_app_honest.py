@@ -15,7 +15,7 @@ def test_report_names_the_published_file_not_its_path(app_db, tmp_path):
     out = tmp_path / "report.html"
     write_report(app_db, out, ReportParams(n_boot=20))
     html = out.read_text(encoding="utf-8")
-    assert "Source file: published_figures.csv" in html
+    assert "Published figures: published_figures.csv" in html
     assert str(mirror_path()) not in html and str(app_db.parent) not in html
 
 
