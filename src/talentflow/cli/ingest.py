@@ -43,9 +43,6 @@ def report(summary: IngestSummary) -> None:
     )
     if not summary.rejects_by_reason.empty:
         render_table(summary.rejects_by_reason, title="Rejects by reason", console=err)
-        if not summary.first_rejects.empty:
-            err.print("first rejects: " + "; ".join(describe_reject(r) for r in summary.first_rejects.itertuples()),
-                      highlight=False, soft_wrap=True, markup=False)
     for row in files[files["status"] == "skipped_duplicate"].itertuples() if not files.empty else ():
         err.print(f"[yellow]skipped[/yellow] {row.file}: the same content as {row.duplicate_of}, already ingested",
                   highlight=False, soft_wrap=True)
