@@ -70,6 +70,7 @@ def parse_filename(file: str) -> tuple[str, int]:
     return m.group("venue").lower(), int(m.group("year"))
 
 
+_STEP = 4 << 20
 MAX_DECOMPRESSED = 128 << 20  # bytes a paperlists file may inflate to (the largest file of the mirror: 4 MB)
 
 
@@ -93,7 +94,7 @@ def decode(data: bytes, *, limit: int = MAX_DECOMPRESSED) -> bytes:
         d = zlib.decompressobj(31)
         try:
             while pending and not d.eof:
-                piece = d.decompress(pending, limit + 1 - total)
+                piece = d.decompress(pending, min(_STEP, limit + 1 - total))  # small steps: no large reallocations
                 total += len(piece)
                 parts.append(piece)
                 if total > limit:
