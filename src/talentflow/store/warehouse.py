@@ -178,14 +178,13 @@ def is_disk_full(exc: BaseException) -> bool:
 _LOCK_PID = re.compile(r"\(PID (\d+)\)")
 
 
-def _process(pid: int) -> str | None:
-    """The command line of process ``pid`` (Linux /proc), shortened; None when it cannot be read."""
+def _process(pid: int) -> list[str] | None:
+    """The arguments of process ``pid`` (Linux /proc); None when they cannot be read."""
     try:
         raw = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return None
-    args = [a for a in raw.decode("utf-8", "replace").split("\0") if a]
-    return " ".join(args)[:200] or None
+    return [a for a in raw.decode("utf-8", "replace").split("\0") if a] or None
 
 
 def open_error(path: Path, exc: BaseException) -> str:
@@ -195,12 +194,14 @@ def open_error(path: Path, exc: BaseException) -> str:
         return f"cannot open the warehouse {path}: {text}"
     m = _LOCK_PID.search(text)
     pid = int(m.group(1)) if m else None
-    cmd = _process(pid) if pid else None
-    holder = f"process {pid}" + (f" ({cmd})" if cmd else "") if pid else "another process"
-    hint = ("; it is a running `talentflow serve`: stop it (Ctrl-C) first, then run this again"
-            if cmd and "serve" in cmd else
-            "; stop that process first, then run this again (a running `talentflow serve` holds the file "
-            "and must be stopped before an ingest or infer)")
+    args = _process(pid) if pid else None
+    shown = " ".join(" ".join(args).split())[:120] if args else None
+    holder = (f"process {pid}" + (f" ({shown})" if shown else "")) if pid else "another process"
+    if args and "serve" in args:
+        hint = "; it is a running `talentflow serve`: stop it (Ctrl-C) first, then run this again"
+    else:
+        hint = ("; stop that process first, then run this again (a running `talentflow serve` holds the file "
+                "and must be stopped before an ingest or infer)")
     return f"cannot open the warehouse {path}: it is locked by {holder}{hint}"
 
 
