@@ -285,6 +285,16 @@ CASES: list[Case] = [
          provenance="item 8"),
     Case("parquet: nulls and float years", "csv", _parquet(lambda: {"person": ["a", None, "c"], "year": [2010.0, 2011.0, None],
          "org": ["MIT", None, "Oxford"], "country": ["US", "GB", None]}), "balanced", 3),
+    Case("csv: old Mac line ends (CR only)", "csv", _csv("cr.csv", (ROWS + csv_rows(3)).replace("\n", "\r")), "refused",
+         must_name=("cr.csv", "line 1")),
+    Case("csv: semicolon-separated export", "csv", _csv("semi.csv", "person;year;org;country\np1;2010;MIT;US\n"),
+         "refused", must_name=("semi.csv", "country")),
+    Case("csv: full-width digits in a year", "csv", _csv("fw.csv", ROWS + "p1,\uff12\uff10\uff11\uff19,MIT,US\np2,2019,MIT,US\n"),
+         "balanced", 2),
+    Case("csv: many rows across several batches, a bad one in each", "csv", _csv("many.csv", ROWS + "".join(
+         (f"p{i},2010,MIT,US\n" if i % 20_000 else f"p{i},year?,MIT,US\n") for i in range(120_000))), "balanced", 120_000),
+    Case("parquet: truncated file", "csv", lambda d: [["ingest", "csv", str(_w(d / "t.parquet", b"PAR1" + b"\x00" * 40))]],
+         "refused", must_name=("t.parquet",)),
     # --- paperlists
     Case("paperlists: upper-case file name", "paperlists", _mirror({"corl/CORL2021.json.gz": [rec(i) for i in range(5)]}),
          "balanced", 5, provenance="item 4"),

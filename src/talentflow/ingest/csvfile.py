@@ -44,8 +44,11 @@ def target_columns(columns: list[str], mapping: dict[str, str], file: str) -> li
     names = [rename.get(c, c).strip().lower() for c in columns]
     missing = [c for c in REQUIRED if c not in names]
     if missing:
+        sep = next((c for c in (";", "\t", "|") if len(columns) == 1 and c in columns[0]), None)
+        hint = (f" The header is one column holding {sep!r}: the file seems {sep!r}-separated; talentflow reads "
+                "comma-separated files (re-export as CSV)." if sep else "")
         raise InputError(f"{file}: missing required column(s) {missing}; it has {list(columns)}. "
-                         f"Map yours with --map person=<col>,year=<col>,org=<col>,country=<col>")
+                         f"Map yours with --map person=<col>,year=<col>,org=<col>,country=<col>.{hint}")
     used = [c for c in REQUIRED + OPTIONAL if names.count(c) > 1]
     if used:
         raise InputError(f"{file}: column(s) {used} appear more than once (after --map); keep one of each")

@@ -124,7 +124,9 @@ def read_records(fh: BinaryIO, file: str, *, watched: set[str] | None = None) ->
         except StopIteration:
             raise InputError(f"{file}: line 1: the file is empty (no header line)") from None
         except csv.Error as exc:
-            raise InputError(f"{file}: line 1: the header cannot be read: {exc}") from None
+            hint = ("; its lines seem to end in CR only (old Mac): convert them to LF first, e.g. `tr '\\r' '\\n'`"
+                    if "new-line character" in str(exc) else "")
+            raise InputError(f"{file}: line 1: the header cannot be read: {exc}{hint}") from None
         bad = [p for _, _, p in feed.taken if p]
         if bad:
             raise InputError(f"{file}: line 1: the header cannot be read: {bad[0].reason} ({bad[0].raw})"
