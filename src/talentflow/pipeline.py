@@ -2,7 +2,10 @@
 
 ``ingest`` runs a whole ingest command as ONE transaction: either every file lands, or the
 warehouse keeps its previous committed state. A file whose content hash was already ingested
-is skipped (re-ingesting changes nothing); a file whose content changed replaces its rows.
+is skipped (re-ingesting changes nothing); a file whose content changed replaces its rows; a
+file with the same bytes as another file of the source is skipped as a duplicate (reported, not
+counted twice); a file with a file-level reject (corrupt, misnamed) is stored with status
+``rejected`` beside the others and tried again on the next ingest.
 """
 
 from __future__ import annotations
@@ -145,7 +148,7 @@ def ingest(
             _publish(wh, run_id)
             wh.insert("ingest_runs", pd.DataFrame(file_rows, columns=_FILE_COLUMNS))
             _derive_after_load(wh, modal_share_min)
-            check_keys(wh)
+            check_keys(wh, run_id)
     finally:
         _clear_staging(wh, run_id)
     return summary
@@ -193,14 +196,20 @@ def _stored_twin(wh: Warehouse, source: str, file: str, digest: str) -> str | No
     return found[0][0] if found else None
 
 
-def check_keys(wh: Warehouse) -> None:
+def check_keys(wh: Warehouse, run_id: str | None = None) -> None:
     """The declared primary keys hold (DuckDB enforces them only where ``enforce_key``): a violation
-    is a bug in talentflow, and raising here rolls the publishing transaction back."""
+    is a bug in talentflow, and raising here rolls the publishing transaction back. With ``run_id``,
+    only the works this run staged are checked (the only rows that can newly break a key)."""
     for table in wh.schema:
         if not table.primary_key or table.enforce_key or not wh.has_table(table.name):
             continue
         cols = ", ".join(table.primary_key)
-        dup = wh.execute(f"SELECT {cols}, count(*) FROM {table.name} GROUP BY ALL HAVING count(*) > 1 LIMIT 1")
+        where, params = "", []
+        if run_id is not None and "work_id" in table.primary_key and wh.has_table(f"_stage_{table.name}"):
+            where = f"WHERE work_id IN (SELECT work_id FROM _stage_{table.name} WHERE _run = ?)"
+            params = [run_id]
+        dup = wh.execute(f"SELECT {cols}, count(*) FROM {table.name} {where} GROUP BY ALL HAVING count(*) > 1 LIMIT 1",
+                         params)
         if dup:
             raise WarehouseError(f"{table.name}: key ({cols}) = {dup[0][:-1]} appears {dup[0][-1]} times; "
                                  "nothing was written (a talentflow bug: please report it)")
