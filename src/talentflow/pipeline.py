@@ -54,8 +54,10 @@ FIRST_REJECTS = 5  # rejects named one by one (file, locator, field) by --strict
 
 def describe_reject(r) -> str:
     """'icra/icra2015.json record 3 (id p3) field aff_unique_index: bad_index_entry ('²')'."""
-    raw = "" if r.raw_value is None or (isinstance(r.raw_value, float) and pd.isna(r.raw_value)) else f" ({str(r.raw_value)[:60]!r})"
-    return f"{r.file} {r.locator} field {r.field}: {r.reason}{raw}"
+    raw = "" if r.raw_value is None or (isinstance(r.raw_value, float) and pd.isna(r.raw_value)) else f" ({str(r.raw_value)[:80]!r})"
+    where = "" if r.locator == "file" else f" {r.locator}"
+    what = "" if r.field in (None, "*") else f" field {r.field}"
+    return f"{r.file}{where}{what}: {r.reason}{raw}"
 
 
 STAGED_TABLES = ("works", "researchers", "institutions", "authorships", "observations", "rejects")
