@@ -366,19 +366,25 @@ CASES: list[Case] = [
 
 
 def _counts(db: Path, source: str) -> tuple[int, int, int, int, int]:
-    """(accepted, record rejects, file-level rejects, reject rows lacking file/locator/reason,
-    records the warehouse says it read)."""
+    """(accepted, record rejects, file-level rejects, inconsistencies (reject rows lacking file,
+    locator or reason; CSV rows whose observation is missing or doubled), records the warehouse
+    says it read)."""
     con = duckdb.connect(str(db), read_only=True)
     try:
+        incomplete = con.execute("SELECT count(*) FROM rejects WHERE file IS NULL OR locator IS NULL OR reason IS NULL"
+                                 ).fetchone()[0]
         if source == "csv":
             accepted = con.execute("SELECT count(*) FROM authorships WHERE starts_with(work_id, 'csv:')").fetchone()[0]
+            # every accepted row is one authorship and, unless it had no affiliation, one observation
+            obs = con.execute("SELECT count(*) FROM observations WHERE source = 'csv'").fetchone()[0]
+            bare = con.execute("SELECT count(*) FROM rejects WHERE source = 'csv' AND reason = 'no_affiliation'").fetchone()[0]
+            if obs != accepted - bare:
+                incomplete += abs(accepted - bare - obs)  # rows that lost their observation (or gained one)
         else:
             accepted = con.execute("SELECT count(*) FROM works WHERE source = ?", [source]).fetchone()[0]
         rejected = con.execute("""SELECT count(*) FROM rejects WHERE source = ? AND severity = 'record'
                                   AND locator NOT LIKE '% author %'""", [source]).fetchone()[0]
         files = con.execute("SELECT count(*) FROM rejects WHERE source = ? AND severity = 'file'", [source]).fetchone()[0]
-        incomplete = con.execute("SELECT count(*) FROM rejects WHERE file IS NULL OR locator IS NULL OR reason IS NULL"
-                                 ).fetchone()[0]
         read = con.execute("SELECT coalesce(sum(n_records), 0) FROM ingest_runs WHERE source = ?", [source]).fetchone()[0]
         return accepted, rejected, files, incomplete, int(read)
     finally:
@@ -424,8 +430,9 @@ def run_case(case: Case, folder: Path) -> Outcome:
         exit_ok = (out.exit_codes[-1] == 1) == (case.files_rejected > 0)
         # n_in None: as many as the warehouse says it read (a truncated stream: the lines before the cut)
         n_ok = accepted + rejected == (read if case.n_in is None else case.n_in)
-        out.detail = (f"in {case.n_in if case.n_in is not None else f'{read} (read)'}, accepted {accepted}, rejected {rejected}, files rejected {files}, "
-                      f"exit {out.exit_codes}")
+        out.detail = (f"in {case.n_in if case.n_in is not None else f'{read} (read)'}, accepted {accepted}, "
+                      f"rejected {rejected}, files rejected {files}, exit {out.exit_codes}"
+                      + (f", {incomplete} inconsistent row(s)" if incomplete else ""))
         out.outcome = "balanced" if (n_ok and file_ok and exit_ok and not incomplete) else "lost"
         return out
     finally:
