@@ -128,10 +128,14 @@ def stage_csv(raw: RawFile, fh: BinaryIO, *, mapping: dict[str, str] | None = No
     """A CSV file (an open binary stream) -> batches of staged rows and rejects; a row that cannot be
     read (bad bytes, an unterminated quote, too many fields...) is a reject with its line number."""
     mapping = mapping or {}
-    header, records = read_records(fh, raw.file, watched=None)
-    columns = target_columns(header, mapping, raw.file)
-    watched = {header[i].strip().lower() for i, c in enumerate(columns) if c in REQUIRED + OPTIONAL}
-    header, records = _reread(fh, raw.file, watched)
+    found: dict[str, list[str]] = {}
+
+    def watched(header: list[str]) -> set[int]:  # the columns talentflow reads hold no line breaks
+        found["columns"] = target_columns(header, mapping, raw.file)
+        return {i for i, c in enumerate(found["columns"]) if c in REQUIRED + OPTIONAL}
+
+    _, records = read_records(fh, raw.file, watched=watched)
+    columns = found["columns"]
     stager = _RowStager(raw, columns, namespace, max_year)
     for rec in records:
         if rec.cells is None:
@@ -141,11 +145,6 @@ def stage_csv(raw: RawFile, fh: BinaryIO, *, mapping: dict[str, str] | None = No
         if stager.out.n_records >= batch_rows:
             yield stager.take()
     yield stager.take()
-
-
-def _reread(fh: BinaryIO, file: str, watched: set[str]):
-    fh.seek(0)
-    return read_records(fh, file, watched=watched)
 
 
 # Parquet column types that hold a value talentflow can read as text (a struct, list or map cannot).

@@ -20,7 +20,7 @@ from __future__ import annotations
 import csv
 from collections import deque
 from dataclasses import dataclass
-from typing import BinaryIO, Iterator
+from typing import BinaryIO, Callable, Iterator
 
 from talentflow.errors import InputError
 
@@ -105,11 +105,12 @@ class _Feed:
         self.taken = self.taken[:1]
 
 
-def read_records(fh: BinaryIO, file: str, *, watched: set[str] | None = None) -> tuple[list[str], Iterator[Record]]:
+def read_records(fh: BinaryIO, file: str, *, watched: Callable[[list[str]], set[int]] | None = None
+                 ) -> tuple[list[str], Iterator[Record]]:
     """The header (column names as written) and an iterator over the data records of ``fh``.
 
-    ``watched``: names (as in the header, after the caller's renaming) of columns in which a line
-    break means an unterminated quote; ``None`` watches every column."""
+    ``watched(header)``: the indices of the columns in which a line break means an unterminated
+    quote (those the caller reads); ``None`` watches every column."""
     head = fh.read(4)
     fh.seek(0)
     if head[:2] in (b"\xff\xfe", b"\xfe\xff") or (len(head) >= 2 and b"\x00" in head[:4]):
@@ -133,11 +134,11 @@ def read_records(fh: BinaryIO, file: str, *, watched: set[str] | None = None) ->
                              + (f"; {UTF16_ADVICE}" if bad[0].reason in ("nul_byte", "invalid_utf8") else ""))
         if row:
             header = row
-    return header, _records(feed, reader, len(header), header, watched)
+    watch_idx = sorted(watched(header)) if watched is not None else list(range(len(header)))
+    return header, _records(feed, reader, len(header), header, watch_idx)
 
 
-def _records(feed: _Feed, reader, width: int, header: list[str], watched: set[str] | None) -> Iterator[Record]:
-    watch_idx = [i for i, name in enumerate(header) if watched is None or name.strip().lower() in watched]
+def _records(feed: _Feed, reader, width: int, header: list[str], watch_idx: list[int]) -> Iterator[Record]:
     while True:
         feed.start_record()
         try:
