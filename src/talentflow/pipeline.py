@@ -98,23 +98,28 @@ def ingest(
             digest = sha256_file(raw.path)
             if raw.meta.get("stage_key"):  # staged under parameters (OpenAlex filter): new parameters, new content
                 digest += f"+{raw.meta['stage_key']}"
+            # the file's earlier ingest: under its name, or under the name an older talentflow gave it
+            # (a CSV was once named by its base name only; matched by its recorded path, raw.upstream)
+            legacy = [n for n in getattr(source, "legacy_names", lambda r: [])(raw) if n != raw.file]
             found = wh.execute(
-                "SELECT content_hash, status FROM ingest_runs WHERE source = ? AND file = ? "
-                "AND status IN ('ok', 'replaced', 'rejected') ORDER BY ingested_at DESC LIMIT 1", [source.name, raw.file])
-            prior, prior_status = found[0] if found else (None, None)
+                "SELECT content_hash, status, file FROM ingest_runs WHERE source = ? "
+                "AND (file = ? OR (list_contains(?, file) AND upstream = ?)) "
+                "AND status IN ('ok', 'replaced', 'rejected') ORDER BY ingested_at DESC, file = ? DESC LIMIT 1",
+                [source.name, raw.file, legacy, raw.upstream, raw.file])
+            prior, prior_status, prior_file = found[0] if found else (None, None, None)
             base = {"run_id": run_id, "source": source.name, "upstream": raw.upstream, "version": raw.version,
                     "file": raw.file, "content_hash": digest, "ingested_at": now}
             nothing = {"n_records": 0, "n_authorships": 0, "n_observations": 0, "n_rejects": 0}
             if prior == digest and prior_status != "rejected":  # a rejected file is tried again (its rejects replaced)
                 skipped.append({**base, "status": "skipped_unchanged", **nothing})
                 continue
-            twin = seen_digests.get(digest) or _stored_twin(wh, source.name, raw.file, digest)
+            twin = seen_digests.get(digest) or _stored_twin(wh, source.name, prior_file or raw.file, digest)
             if twin is not None:  # the same bytes under another name: ingesting them again would count them twice
                 skipped.append({**base, "status": "skipped_duplicate", **nothing, "duplicate_of": twin})
                 continue
             seen_digests[digest] = raw.file
             if prior:
-                replaced.append(raw.file)
+                replaced.append(prior_file)
             if hasattr(source, "stage_stream"):  # large files: staged in batches, memory bounded by the batch
                 counts = _stage_batches(wh, source.name, run_id, source.stage_stream(raw), resolver, given_rule)
             else:

@@ -84,3 +84,23 @@ def test_parse_years_and_mapping():
     assert parse_mapping(["person=id,org = employer"]) == {"person": "id", "org": "employer"}
     with pytest.raises(ConfigError, match="--map 'person'"):
         parse_mapping(["person"])
+
+
+def test_changed_csv_replaces_rows_an_older_talentflow_stored_under_its_base_name(tmp_path):
+    from talentflow.ingest.csvfile import CsvSource
+    from talentflow.pipeline import ingest
+
+    f = tmp_path / "people.csv"
+    f.write_text(ROWS + csv_rows(30))
+    db = tmp_path / "w.duckdb"
+    source = CsvSource(f)
+    with Warehouse(db) as wh:  # the old naming: base name as file, resolved path as upstream
+        ingest(wh, source, [RawFile("csv", "people.csv", f, str(f.resolve()), None)], given_rule="input")
+    again = ingest_csv(db, f)
+    assert again.files["status"].tolist() == ["skipped_unchanged"]
+    f.write_text(ROWS + csv_rows(12, person="q"))
+    s = ingest_csv(db, f)
+    assert s.files["status"].tolist() == ["replaced"]
+    with Warehouse(db, read_only=True) as wh:
+        assert wh.count("authorships") == 12 and wh.count("observations") == 12
+        assert wh.execute("SELECT DISTINCT file FROM authorships")[0][0] == str(f.resolve())

@@ -237,6 +237,10 @@ class CsvSource:
         # a file is its resolved path: people.csv in two folders are two files
         yield RawFile(SOURCE, resolved, path, resolved, None)
 
+    def legacy_names(self, raw: RawFile) -> list[str]:
+        """Names an older talentflow gave this file (its base name), for re-ingest into an old warehouse."""
+        return [Path(raw.file).name]
+
     def stage_stream(self, raw: RawFile) -> Iterator[Staged]:
         """Batches of at most BATCH_ROWS rows, read from disk as they are staged."""
         if is_parquet(raw.path):
