@@ -121,6 +121,8 @@ def ingest_openalex(db: DB = None, snapshot: str | Path | None = None, *, api: b
     from talentflow.ingest.openalex_api import ApiOptions, ApiQuery, ApiSource
     from talentflow.store.params import record_params
 
+    if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
+        raise ConfigError(f"--batch-size {batch_size!r}: expected a whole number of works of at least 1 (e.g. 5000)")
     if api == (snapshot is not None):
         raise ConfigError("give either a snapshot folder or api=True (not both, not neither)")
     if api:

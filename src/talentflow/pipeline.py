@@ -2,7 +2,10 @@
 
 ``ingest`` runs a whole ingest command as ONE transaction: either every file lands, or the
 warehouse keeps its previous committed state. A file whose content hash was already ingested
-is skipped (re-ingesting changes nothing); a file whose content changed replaces its rows.
+is skipped (re-ingesting changes nothing); a file whose content changed replaces its rows; a
+file with the same bytes as another file of the source is skipped as a duplicate (reported, not
+counted twice); a file with a file-level reject (corrupt, misnamed) is stored with status
+``rejected`` beside the others and tried again on the next ingest.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from typing import Callable, Iterable
 
 import pandas as pd
 
-from talentflow.errors import StrictModeError
+from talentflow.errors import StrictModeError, WarehouseError
 from talentflow.fetch import sha256_file
 from talentflow.ingest.base import RawFile, Staged
 from talentflow.resolve.affiliations import resolve_affiliations
@@ -33,10 +36,28 @@ class IngestSummary:
     source: str
     files: pd.DataFrame  # one row per file: file, status, n_records, n_authorships, n_observations, n_rejects
     rejects_by_reason: pd.DataFrame = field(default_factory=pd.DataFrame)
+    first_rejects: pd.DataFrame = field(default_factory=pd.DataFrame)  # file, locator, field, reason, raw_value
+    file_rejects: pd.DataFrame = field(default_factory=pd.DataFrame)  # the same, for file-level rejects
 
     @property
     def n_rejects(self) -> int:
         return int(self.files["n_rejects"].sum()) if not self.files.empty else 0
+
+    @property
+    def rejected_files(self) -> pd.DataFrame:
+        """Files not ingested (or only in part) because of a file-level reject: corrupt, unreadable, misnamed."""
+        return self.files[self.files["status"] == "rejected"] if not self.files.empty else self.files
+
+
+FIRST_REJECTS = 5  # rejects named one by one (file, locator, field) by --strict and the CLI report
+
+
+def describe_reject(r) -> str:
+    """'icra/icra2015.json record 3 (id p3) field aff_unique_index: bad_index_entry ('²')'."""
+    raw = "" if r.raw_value is None or (isinstance(r.raw_value, float) and pd.isna(r.raw_value)) else f" ({str(r.raw_value)[:80]!r})"
+    where = "" if r.locator == "file" else f" {r.locator}"
+    what = "" if r.field in (None, "*") else f" field {r.field}"
+    return f"{r.file}{where}{what}: {r.reason}{raw}"
 
 
 STAGED_TABLES = ("works", "researchers", "institutions", "authorships", "observations", "rejects")
@@ -68,6 +89,7 @@ def ingest(
     file_rows: list[dict] = []
     skipped: list[dict] = []  # reported, not stored: re-ingesting must leave every table unchanged
     replaced: list[str] = []
+    seen_digests: dict[str, str] = {}  # content hash -> file, within this run
     _prepare_staging(wh)
     try:
         for i, raw in enumerate(raws):
@@ -76,44 +98,64 @@ def ingest(
             digest = sha256_file(raw.path)
             if raw.meta.get("stage_key"):  # staged under parameters (OpenAlex filter): new parameters, new content
                 digest += f"+{raw.meta['stage_key']}"
+            # the file's earlier ingest: under its name, or under the name an older talentflow gave it
+            # (a CSV was once named by its base name only; matched by its recorded path, raw.upstream)
+            legacy = [n for n in getattr(source, "legacy_names", lambda r: [])(raw) if n != raw.file]
             found = wh.execute(
-                "SELECT content_hash FROM ingest_runs WHERE source = ? AND file = ? AND status IN ('ok', 'replaced') "
-                "ORDER BY ingested_at DESC LIMIT 1", [source.name, raw.file])
-            prior = found[0][0] if found else None
+                "SELECT content_hash, status, file FROM ingest_runs WHERE source = ? "
+                "AND (file = ? OR (list_contains(?, file) AND upstream = ?)) "
+                "AND status IN ('ok', 'replaced', 'rejected') ORDER BY ingested_at DESC, file = ? DESC LIMIT 1",
+                [source.name, raw.file, legacy, raw.upstream, raw.file])
+            prior, prior_status, prior_file = found[0] if found else (None, None, None)
             base = {"run_id": run_id, "source": source.name, "upstream": raw.upstream, "version": raw.version,
                     "file": raw.file, "content_hash": digest, "ingested_at": now}
-            if prior == digest:
-                skipped.append({**base, "status": "skipped_unchanged", "n_records": 0, "n_authorships": 0,
-                                "n_observations": 0, "n_rejects": 0})
+            nothing = {"n_records": 0, "n_authorships": 0, "n_observations": 0, "n_rejects": 0}
+            if prior == digest and prior_status != "rejected":  # a rejected file is tried again (its rejects replaced)
+                skipped.append({**base, "status": "skipped_unchanged", **nothing})
                 continue
+            twin = seen_digests.get(digest) or _stored_twin(wh, source.name, prior_file or raw.file, digest)
+            if twin is not None:  # the same bytes under another name: ingesting them again would count them twice
+                skipped.append({**base, "status": "skipped_duplicate", **nothing, "duplicate_of": twin})
+                continue
+            seen_digests[digest] = raw.file
             if prior:
-                replaced.append(raw.file)
+                replaced.append(prior_file)
             if hasattr(source, "stage_stream"):  # large files: staged in batches, memory bounded by the batch
                 counts = _stage_batches(wh, source.name, run_id, source.stage_stream(raw), resolver, given_rule)
             else:
                 staged = source.stage(raw, raw.path.read_bytes())
                 with wh.transaction():
                     counts = _stage_rows(wh, source.name, run_id, staged, resolver, given_rule)
-            file_rows.append({**base, "status": "replaced" if prior else "ok", **counts})
+            file_level = counts.pop("n_file_rejects")
+            status = "rejected" if file_level else ("replaced" if prior and prior_status != "rejected" else "ok")
+            file_rows.append({**base, "status": status, **counts})
         if on_progress:
             on_progress("", len(raws), len(raws))
         reasons = wh.query(
             "SELECT reason, severity, count(*) AS n FROM _stage_rejects WHERE _run = ? GROUP BY ALL ORDER BY n DESC",
             [run_id])
-        files = pd.DataFrame(file_rows + skipped, columns=_FILE_COLUMNS)
-        summary = IngestSummary(run_id, source.name, files, reasons)
+        files = pd.DataFrame(file_rows + skipped, columns=_FILE_COLUMNS + ["duplicate_of"])
+        first = wh.query(
+            "SELECT file, locator, field, reason, raw_value FROM _stage_rejects WHERE _run = ? ORDER BY rowid LIMIT ?",
+            [run_id, FIRST_REJECTS])
+        file_level = wh.query(
+            "SELECT file, locator, field, reason, raw_value FROM _stage_rejects WHERE _run = ? AND severity = 'file' "
+            "ORDER BY rowid", [run_id])
+        summary = IngestSummary(run_id, source.name, files, reasons, first, file_level)
         if strict and summary.n_rejects:
             raise StrictModeError(
                 f"--strict: {summary.n_rejects} record(s) rejected; nothing was written. "
-                f"Reasons: " + ", ".join(f"{r.reason}={r.n}" for r in reasons.itertuples()))
+                f"Reasons: " + ", ".join(f"{r.reason}={r.n}" for r in reasons.itertuples())
+                + ". First: " + "; ".join(describe_reject(r) for r in first.itertuples()))
         with wh.transaction():
             _ensure_countries(wh)
             for file in replaced:
                 _delete_file(wh, source.name, file)
             _supersede(wh, run_id)
             _publish(wh, run_id)
-            wh.insert("ingest_runs", pd.DataFrame(file_rows))
+            wh.insert("ingest_runs", pd.DataFrame(file_rows, columns=_FILE_COLUMNS))
             _derive_after_load(wh, modal_share_min)
+            check_keys(wh, run_id)
     finally:
         _clear_staging(wh, run_id)
     return summary
@@ -149,13 +191,44 @@ def _publish(wh: Warehouse, run_id: str) -> None:
             wh.execute(f"INSERT INTO {name} ({cols}) SELECT {cols} FROM _stage_{name} WHERE _run = ?", [run_id])
 
 
+def _stored_twin(wh: Warehouse, source: str, file: str, digest: str) -> str | None:
+    """Another file of ``source`` whose current content (its latest ingest) has this hash, if any."""
+    found = wh.execute("""
+        SELECT file FROM (
+            SELECT file, content_hash, status,
+                   row_number() OVER (PARTITION BY file ORDER BY ingested_at DESC) AS _k
+            FROM ingest_runs WHERE source = ? AND status IN ('ok', 'replaced', 'rejected')
+        ) WHERE _k = 1 AND content_hash = ? AND file <> ? AND status <> 'rejected' ORDER BY file LIMIT 1""",
+        [source, digest, file])
+    return found[0][0] if found else None
+
+
+def check_keys(wh: Warehouse, run_id: str | None = None) -> None:
+    """The declared primary keys hold (DuckDB enforces them only where ``enforce_key``): a violation
+    is a bug in talentflow, and raising here rolls the publishing transaction back. With ``run_id``,
+    only the works this run staged are checked (the only rows that can newly break a key)."""
+    for table in wh.schema:
+        if not table.primary_key or table.enforce_key or not wh.has_table(table.name):
+            continue
+        cols = ", ".join(table.primary_key)
+        where, params = "", []
+        if run_id is not None and "work_id" in table.primary_key and wh.has_table(f"_stage_{table.name}"):
+            where = f"WHERE work_id IN (SELECT work_id FROM _stage_{table.name} WHERE _run = ?)"
+            params = [run_id]
+        dup = wh.execute(f"SELECT {cols}, count(*) FROM {table.name} {where} GROUP BY ALL HAVING count(*) > 1 LIMIT 1",
+                         params)
+        if dup:
+            raise WarehouseError(f"{table.name}: key ({cols}) = {dup[0][:-1]} appears {dup[0][-1]} times; "
+                                 "nothing was written (a talentflow bug: please report it)")
+
+
 def _stage_batches(wh: Warehouse, source: str, run_id: str, batches: Iterable[Staged], resolver: Resolver,
                    given_rule: str) -> dict:
     """Stage a file its source streams in batches, one transaction per batch (staging rows are not
     published until the run's final transaction, so a file need not be staged atomically; memory
     stays bounded by the batch). A work staged earlier in this run from another file is replaced
     by the later one (a newer version of an OpenAlex record)."""
-    totals = {"n_records": 0, "n_authorships": 0, "n_observations": 0, "n_rejects": 0}
+    totals = {"n_records": 0, "n_authorships": 0, "n_observations": 0, "n_rejects": 0, "n_file_rejects": 0}
     for staged in batches:
         with wh.transaction():
             if staged.works:
@@ -185,8 +258,8 @@ def _ensure_countries(wh: Warehouse) -> None:
 def _delete_file(wh, source: str, file: str) -> None:
     """Remove what an earlier ingest of ``file`` wrote (its content has changed)."""
     wh.execute("DELETE FROM observations WHERE file = ? AND source = ?", [file, source])
-    wh.execute("DELETE FROM authorships WHERE file = ? AND work_id IN (SELECT work_id FROM works WHERE source = ?)",
-                [file, source])
+    # authorships have no source column; their work ids start with the source (CSV rows have no works row)
+    wh.execute("DELETE FROM authorships WHERE file = ? AND starts_with(work_id, ?)", [file, f"{source}:"])
     wh.execute("DELETE FROM works WHERE file = ? AND source = ?", [file, source])
     wh.execute("DELETE FROM rejects WHERE file = ? AND source = ?", [file, source])
 
@@ -212,7 +285,8 @@ def _stage_rows(wh: Warehouse, source: str, run_id: str, staged: Staged, resolve
             frame = pd.DataFrame(rows).assign(**constants, _run=run_id)
             wh.insert(name, frame, into=f"_stage_{name}")
     return {"n_records": staged.n_records, "n_authorships": len(staged.authorships),
-            "n_observations": len(obs), "n_rejects": len(rejects)}
+            "n_observations": len(obs), "n_rejects": len(rejects),
+            "n_file_rejects": sum(r["severity"] == "file" for r in rejects)}
 
 
 def _derive_after_load(wh: Warehouse, modal_share_min: float) -> None:
@@ -227,12 +301,19 @@ def _derive_after_load(wh: Warehouse, modal_share_min: float) -> None:
     """
     wh.execute("""
         CREATE OR REPLACE TEMP TABLE _inst_mode AS
-        SELECT institution_id, arg_max(country, n) AS country, max(n) / sum(n) AS share
-        FROM (
-            SELECT institution_id, country, sum(weight) AS n FROM observations
+        -- weights are summed exactly (as decimals: a float sum depends on the order threads add in) and
+        -- a tie goes to the alphabetically first country code, so the same input gives the same seat
+        -- country on every build (arg_max alone picks any of the tied countries)
+        WITH per_country AS (
+            SELECT institution_id, country, sum(weight::DECIMAL(38, 12)) AS n FROM observations
             WHERE country IS NOT NULL AND institution_id IS NOT NULL AND country_rule <> 'institution_modal'
-            GROUP BY ALL
-        ) GROUP BY institution_id
+            GROUP BY institution_id, country
+        ), ranked AS (
+            SELECT *, row_number() OVER (PARTITION BY institution_id ORDER BY n DESC, country) AS _rank,
+                   n / sum(n) OVER (PARTITION BY institution_id) AS share
+            FROM per_country
+        )
+        SELECT institution_id, country, share::DOUBLE AS share FROM ranked WHERE _rank = 1
     """)
     wh.execute("""
         UPDATE institutions SET country = m.country, seat_rule = 'modal'

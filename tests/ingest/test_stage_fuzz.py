@@ -47,3 +47,43 @@ def test_csv_stage_accounts_for_every_row(rows):
     s = stage_csv(RawFile("csv", "x.csv", Path("x.csv"), "x.csv", None), text.encode())
     record_rejects = {r.locator for r in s.rejects if r.severity == "record"}
     assert len(s.authorships) + len(record_rejects) == s.n_records
+
+
+def _csv_raw():
+    from pathlib import Path
+
+    from talentflow.ingest.base import RawFile
+
+    return RawFile("csv", "/data/x.csv", Path("/data/x.csv"), "/data/x.csv", None)
+
+
+wild = st.text(alphabet=st.sampled_from(list('ab1 9,"\n\r;\t\x00é²') + ["\u2028"]), max_size=60)
+
+
+@settings(max_examples=300, deadline=None)
+@given(wild)
+def test_csv_stage_any_text_after_the_header_balances(body):
+    """Quotes opened and never closed, line breaks, NULs, CRs: every record is accepted or
+    rejected with its line, and nothing but a one-line InputError escapes."""
+    from talentflow.errors import InputError
+
+    try:
+        s = stage_csv(_csv_raw(), ("person,year,org,country\n" + body).encode("utf-8", "surrogatepass"))
+    except InputError:
+        return
+    record_rejects = [r for r in s.rejects if r.severity == "record"]
+    assert len(s.authorships) + len(record_rejects) == s.n_records
+    assert all(r.locator.startswith("line") for r in s.rejects)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=300))
+def test_csv_stage_any_bytes_refuses_in_one_line_or_balances(data):
+    from talentflow.errors import InputError
+
+    try:
+        s = stage_csv(_csv_raw(), b"person,year,org,country\n" + data)
+    except InputError as exc:
+        assert "\n" not in str(exc).strip()
+        return
+    assert len(s.authorships) + sum(r.severity == "record" for r in s.rejects) == s.n_records

@@ -199,6 +199,15 @@ def test_ingest_from_api_and_rerun(server, tmp_path, wh):
     assert len(server.requests) == 4  # the rerun asked the server nothing
 
 
+def test_lone_surrogate_from_the_api_is_a_reject_not_a_crash(server, tmp_path, wh):
+    server.retry_after = "0"
+    server.pages[1][3]["title"] = "Broken \ud800 title"  # served as the JSON escape \ud800
+    result = tf.ingest_openalex(wh, api=True, from_year=2010, to_year=2023, options=_opts(server, tmp_path))
+    assert wh.count("works") == 24 and result.rejected_records == 1
+    rej = wh.query("SELECT field, reason, raw_value FROM rejects WHERE reason = 'invalid_unicode'")
+    assert rej["field"].tolist() == ["title"] and "\\ud800" in rej["raw_value"][0]
+
+
 def test_cli_api(server, tmp_path, monkeypatch):
     server.retry_after = "0"
     monkeypatch.setenv("OPENALEX_API_KEY", KEY)

@@ -64,3 +64,15 @@ def test_reingest_of_the_full_mirror_changes_nothing(full, full_warehouse, tmp_p
     assert set(s.files["status"]) == {"skipped_unchanged"}
     with Warehouse(copy, read_only=True) as wh:
         assert wh.counts() == before
+    # byte for byte: every table of the re-ingested copy EXCEPT ALL the original, both ways, is empty
+    # (the derived steps ran again: seat countries of tied institutions used to flip here, issue 15 item 5)
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(f"ATTACH '{full_warehouse}' AS a (READ_ONLY)")
+    con.execute(f"ATTACH '{copy}' AS b (READ_ONLY)")
+    for table in before:
+        for x, y in (("a", "b"), ("b", "a")):
+            n = con.execute(f"SELECT count(*) FROM (SELECT * FROM {x}.{table} EXCEPT ALL SELECT * FROM {y}.{table})").fetchone()[0]
+            assert n == 0, f"{table}: {n} row(s) of {x} not in {y}"
+    con.close()

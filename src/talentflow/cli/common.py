@@ -66,19 +66,38 @@ def split_list(values: list[str] | None) -> tuple[str, ...] | None:
     return tuple(out) or None
 
 
+YEAR_MIN, YEAR_MAX = 1900, 2100  # what --years accepts: checked before a range is built
+
+
 def parse_years(values: list[str] | None) -> tuple[int, ...] | None:
-    """'2015-2018', '2020,2021' -> (2015, 2016, 2017, 2018, 2020, 2021)."""
+    """'2015-2018', '2020,2021' -> (2015, 2016, 2017, 2018, 2020, 2021).
+
+    A year outside 1900-2100 or a range whose end comes before its start is a ConfigError
+    (``2022-2021`` used to select nothing and so every year; ``1-30000000`` to build 30M years)."""
     items = split_list(values)
     if not items:
         return None
-    years: list[int] = []
+    years: set[int] = set()
     for item in items:
         try:
-            if "-" in item:
-                lo, hi = (int(x) for x in item.split("-", 1))
-                years.extend(range(lo, hi + 1))
-            else:
-                years.append(int(item))
+            lo, hi = (int(x) for x in item.split("-", 1)) if "-" in item[1:] else (int(item), int(item))
         except ValueError:
             raise ConfigError(f"--years {item!r}: expected a year (2015), a range (2015-2018) or a list (2015,2016)") from None
-    return tuple(sorted(set(years)))
+        for y in (lo, hi):
+            if not YEAR_MIN <= y <= YEAR_MAX:
+                raise ConfigError(f"--years {item!r}: {y} is outside {YEAR_MIN}-{YEAR_MAX}")
+        if hi < lo:
+            raise ConfigError(f"--years {item!r}: the range ends before it starts (did you mean {hi}-{lo}?)")
+        years.update(range(lo, hi + 1))
+    return tuple(sorted(years))
+
+
+def parse_mapping(values: list[str] | None) -> dict[str, str]:
+    """--map 'person=id,org=employer' -> {'person': 'id', 'org': 'employer'}; an item without '=' is a ConfigError."""
+    mapping: dict[str, str] = {}
+    for item in split_list(values) or ():
+        target, sep, source = item.partition("=")
+        if not sep or not target.strip() or not source.strip():
+            raise ConfigError(f"--map {item!r}: expected target=source, e.g. person=employee_id")
+        mapping[target.strip()] = source.strip()
+    return mapping

@@ -9,9 +9,9 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from talentflow.cli.app import DbOption, FormatOption, OutputOption, app
-from talentflow.cli.common import err, errors_to_exit, open_warehouse, parse_years, split_list
+from talentflow.cli.common import err, errors_to_exit, open_warehouse, parse_mapping, parse_years, split_list
 from talentflow.cli.output import emit, render_table
-from talentflow.pipeline import IngestSummary
+from talentflow.pipeline import IngestSummary, describe_reject
 
 ingest_app = typer.Typer(help="Ingest records into the warehouse.", no_args_is_help=True)
 app.add_typer(ingest_app, name="ingest")
@@ -31,6 +31,7 @@ def _progress_run(fn, label: str):
 
 
 def report(summary: IngestSummary) -> None:
+    """Print the ingest summary; exit 1 (after the good files were committed) when a file was rejected whole."""
     files = summary.files
     by_status = files["status"].value_counts().to_dict() if not files.empty else {}
     err.print(
@@ -42,6 +43,14 @@ def report(summary: IngestSummary) -> None:
     )
     if not summary.rejects_by_reason.empty:
         render_table(summary.rejects_by_reason, title="Rejects by reason", console=err)
+    for row in files[files["status"] == "skipped_duplicate"].itertuples() if not files.empty else ():
+        err.print(f"[yellow]skipped[/yellow] {row.file}: the same content as {row.duplicate_of}, already ingested",
+                  highlight=False, soft_wrap=True)
+    if not summary.rejected_files.empty:
+        for r in summary.file_rejects.itertuples():
+            err.print(f"error: {describe_reject(r)}; the file was not ingested (or only up to that point), "
+                      "the other files were", highlight=False, soft_wrap=True, markup=False)
+        raise typer.Exit(1)
 
 
 @ingest_app.command("paperlists")
@@ -84,7 +93,7 @@ def ingest_csv(
     from talentflow.api import ingest_csv as run
 
     with errors_to_exit():
-        mapping = dict(item.split("=", 1) for item in (split_list(map_) or ()))
+        mapping = parse_mapping(map_)
         summary = _progress_run(lambda cb: run(db, file, mapping=mapping, strict=strict, on_progress=cb), "csv")
         report(summary)
 

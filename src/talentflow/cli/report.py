@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from talentflow.cli.app import DbOption, FromOption, ToOption, app
-from talentflow.cli.common import err, errors_to_exit, needs_extra
+from talentflow.cli.common import err, errors_to_exit, needs_extra, open_warehouse
 
 MinCellOption = Annotated[int, typer.Option(
     "--min-cell", help="Suppress counts of 1..N-1 researchers and what derives from them (1 = none, local use only).")]
@@ -66,6 +66,7 @@ def serve(
     from talentflow.app.server import serve as run
 
     with errors_to_exit():
+        open_warehouse(db, read_only=True).close()  # a missing or locked warehouse fails before the banner
         _warn_small_cells(min_cell, "server")
         err.print(f"dashboard: http://{host}:{port}/   API: http://{host}:{port}/api/v1/docs   (Ctrl-C to stop)",
                   highlight=False)

@@ -10,11 +10,56 @@ Resolution of raw affiliations into institutions and ISO3 countries is a separat
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Protocol
 
 MAX_RAW = 500
+
+
+def printable(value: str) -> str:
+    """``value`` with lone UTF-16 surrogates (which no UTF-8 store accepts) written as ``\\udXXX`` escapes."""
+    return value.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _bad(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def may_hold_surrogate(json_text: bytes | str) -> bool:
+    """Whether JSON text has a \\uD800-\\uDFFF escape (the only way a lone surrogate gets into
+    parsed strings: raw surrogate bytes are invalid UTF-8); a fast test before ``invalid_text``."""
+    data = json_text if isinstance(json_text, bytes) else json_text.encode("utf-8", "surrogatepass")
+    return _SURROGATE_ESCAPE.search(data) is not None
+
+
+def invalid_text(obj) -> tuple[str, str] | None:
+    """(path, value) of the first string in a parsed JSON value (keys included) that is not valid
+    Unicode, i.e. holds a lone surrogate such as ``"\\ud800"``; None when all are valid.
+    Walks with an explicit stack, so nesting depth cannot exhaust the interpreter's."""
+    stack = [("", obj)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            if _bad(value):
+                return path or "*", value
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                sub = f"{path}.{k}" if path else str(k)
+                if isinstance(k, str) and _bad(k):
+                    return printable(sub), k
+                stack.append((printable(sub), v))
+        elif isinstance(value, list):
+            stack.extend((f"{path}[{i}]", v) for i, v in enumerate(value))
+    return None
 
 
 @dataclass(frozen=True)
@@ -40,7 +85,12 @@ class Reject:
 
     def row(self) -> dict:
         raw = self.raw_value
-        text = None if raw is None else (raw if isinstance(raw, str) else repr(raw))
+        try:
+            text = None if raw is None else (raw if isinstance(raw, str) else repr(raw))
+        except RecursionError:
+            text = f"<a {type(raw).__name__} nested too deeply to print>"
+        if text is not None:
+            text = printable(text[: MAX_RAW * 2])
         return {
             "file": self.file, "locator": self.locator, "field": self.field, "reason": self.reason,
             "raw_value": None if text is None else text[:MAX_RAW], "severity": self.severity,

@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, Literal
 
 from talentflow.errors import ConfigError, InputError
-from talentflow.ingest.base import RawFile, Staged
+from talentflow.ingest.base import RawFile, Staged, invalid_text, may_hold_surrogate
 from talentflow.ingest.paperlists import name_key
 from talentflow.resolve.countries import to_iso3
 
@@ -426,6 +426,10 @@ def _parse(out: Staged, line: bytes, loc: str):
         return None
     if not isinstance(rec, dict):
         out.reject(loc, "*", "record_not_object", rec)
+        return None
+    bad_text = invalid_text(rec) if may_hold_surrogate(line) else None
+    if bad_text is not None:  # a lone surrogate ("\\ud800"): no UTF-8 store takes it
+        out.reject(loc, bad_text[0], "invalid_unicode", f"lone surrogate in {bad_text[1]!r}")
         return None
     return rec
 

@@ -281,7 +281,7 @@ def fetch_pages(query: ApiQuery, options: ApiOptions | None = None, *, on_page: 
             nxt = meta.get("next_cursor")
             if results:
                 page_no = state["pages"] + 1
-                lines = b"".join(json.dumps(r, ensure_ascii=False, separators=(",", ":")).encode() + b"\n" for r in results)
+                lines = b"".join(_jsonl(r) for r in results)
                 _write_atomic(folder / f"page_{page_no:05d}.jsonl.gz", gzip.compress(lines, mtime=0))
                 state["pages"] = page_no
             state["count"] = meta.get("count", state.get("count"))
@@ -329,3 +329,13 @@ class ApiSource(LineStaging):
         for page in cached_pages(folder):
             yield RawFile(SOURCE, f"api/{folder.name}/{page.name}", page, upstream,
                           f"api:{state.get('started', '')}", {"entity": "works", "stage_key": key})
+
+
+def _jsonl(record) -> bytes:
+    """One cached JSON Lines line. A record holding a lone surrogate ("\\ud800" in the API's JSON)
+    cannot be UTF-8 encoded as is: it is written with ASCII escapes, so that staging reads it back
+    and rejects it (invalid_unicode) instead of the download crashing."""
+    try:
+        return json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+    except UnicodeEncodeError:
+        return json.dumps(record, ensure_ascii=True, separators=(",", ":")).encode() + b"\n"

@@ -20,21 +20,21 @@ Quirks handled here (each counted in rejects when it costs information):
 from __future__ import annotations
 
 import datetime as _dt
-import gzip
 import json
 import re
 import zlib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterator
 
 from talentflow.errors import FetchError
 from talentflow.fetch import PAPERLISTS, Upstream, locate, mirror_dir
-from talentflow.ingest.base import RawFile, Staged
+from talentflow.ingest.base import RawFile, Staged, invalid_text, may_hold_surrogate
 from talentflow.resolve.countries import fold
 
 SOURCE = "paperlists"
 REJECTED_STATUSES = frozenset({"reject", "withdraw", "withdrawn", "desk reject", "desk rejected"})
-FILE_RE = re.compile(r"^(?P<venue>[a-z0-9]+?)(?P<year>\d{4})\.json(\.gz)?$")
+FILE_RE = re.compile(r"^(?P<venue>[a-z0-9]+?)(?P<year>\d{4})\.json(\.gz)?$", re.IGNORECASE)
 
 # Venues with stable author ids (the rest are name-only); used for the default demo selection.
 ID_VENUES = ("icra", "iros", "acl", "naacl", "coling", "corl", "colm", "www", "aistats", "alt", "3dv", "ai4x", "acmmm")
@@ -67,14 +67,121 @@ def parse_filename(file: str) -> tuple[str, int]:
     m = FILE_RE.match(file.rsplit("/", 1)[-1])
     if not m:
         raise ValueError(f"{file}: not a paperlists file name (<venue><year>.json)")
-    return m.group("venue"), int(m.group("year"))
+    return m.group("venue").lower(), int(m.group("year"))
 
 
-def decode(data: bytes) -> bytes:
-    """Gunzip when the bytes are gzipped (by magic number)."""
-    if data[:2] == b"\x1f\x8b":
-        return gzip.decompress(data)
-    return data
+_STEP = 4 << 20
+MAX_DECOMPRESSED = 128 << 20  # bytes a paperlists file may inflate to (the largest file of the mirror: 4 MB)
+
+
+class CorruptFile(ValueError):
+    """The bytes of a file are not what its name says (not gzip, truncated, trailing garbage, a bomb)."""
+
+    def __init__(self, reason: str, detail: str):
+        super().__init__(detail)
+        self.reason = reason
+
+
+def decode(data: bytes, *, limit: int = MAX_DECOMPRESSED) -> bytes:
+    """Gunzip when the bytes are gzipped (by magic number), one member after another, never
+    inflating past ``limit`` bytes (a gzip bomb is refused, not decompressed)."""
+    if data[:2] != b"\x1f\x8b":
+        return data
+    parts: list[bytes] = []
+    total = 0
+    pending = data
+    while pending:
+        d = zlib.decompressobj(31)
+        try:
+            while pending and not d.eof:
+                piece = d.decompress(pending, min(_STEP, limit + 1 - total))  # small steps: no large reallocations
+                total += len(piece)
+                parts.append(piece)
+                if total > limit:
+                    raise CorruptFile("decompressed_too_large",
+                                      f"inflates past {limit:,} bytes (from {len(data):,} compressed); not read further")
+                pending = d.unconsumed_tail
+        except zlib.error as exc:
+            raise CorruptFile("truncated_or_corrupt_gzip", f"zlib: {exc}") from None
+        if not d.eof:
+            raise CorruptFile("truncated_or_corrupt_gzip",
+                              f"the gzip stream ends before its end marker (truncated at {len(data):,} bytes)")
+        pending = d.unused_data
+        if pending and pending[:2] != b"\x1f\x8b":
+            if pending.strip(b"\x00"):  # gzip tolerates zero padding, nothing else
+                raise CorruptFile("trailing_garbage",
+                                  f"{len(pending):,} byte(s) after the gzip stream: {pending[:40]!r}")
+            pending = b""
+    return b"".join(parts)
+
+
+class _TooDeep:
+    """Stands for one array element that nests too deeply to parse."""
+
+    def __init__(self, text: str):
+        self.preview = text[:200]
+
+
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+_JSON_SCALAR = re.compile(r'[^,\]\s]+')
+_WS = re.compile(r"\s*")
+
+
+def _array_elements(text: str) -> list:
+    """The elements of a top-level JSON array, parsed one by one: an element nested too deeply for
+    the parser becomes a ``_TooDeep`` (one record rejected, not the file). Raises ValueError when
+    the text is not an array."""
+    pos = _WS.match(text, 0).end()
+    if text[pos:pos + 1] != "[":
+        raise ValueError("top level is not an array")
+    pos = _WS.match(text, pos + 1).end()
+    out: list = []
+    if text[pos:pos + 1] == "]":
+        return out
+    while True:
+        start = pos
+        if text[pos:pos + 1] in ("[", "{"):
+            depth = 0
+            for m in _JSON_TOKEN.finditer(text, pos):
+                tok = m.group()
+                if tok in "[{":
+                    depth += 1
+                elif tok in "]}":
+                    depth -= 1
+                if depth == 0:
+                    pos = m.end()
+                    break
+            else:
+                raise ValueError(f"unterminated array or object at character {start}")
+        else:
+            m = _JSON_TOKEN.match(text, pos) if text[pos:pos + 1] == '"' else _JSON_SCALAR.match(text, pos)
+            if not m:
+                raise ValueError(f"expected a value at character {pos}")
+            pos = m.end()
+        chunk = text[start:pos]
+        try:
+            out.append(json.loads(chunk))
+        except RecursionError:
+            out.append(_TooDeep(chunk))
+        pos = _WS.match(text, pos).end()
+        sep = text[pos:pos + 1]
+        if sep == "]":
+            if text[pos + 1:].strip():
+                raise ValueError(f"extra data after the array at character {pos + 1}")
+            return out
+        if sep != ",":
+            raise ValueError(f"expected ',' or ']' at character {pos}")
+        pos = _WS.match(text, pos + 1).end()
+
+
+def parse_records(data: bytes):
+    """The parsed top-level value of a paperlists file; a list when the file nests too deeply for
+    the parser to take at once (then parsed element by element)."""
+    text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
+    try:
+        return json.loads(text)
+    except RecursionError:
+        return _array_elements(text)
 
 
 def _split(value, sep: str = ";") -> list[str]:
@@ -108,12 +215,16 @@ def stage(raw: RawFile, data: bytes, *, max_year: int | None = None) -> Staged:
     if not 1950 <= year <= max_year:
         out.reject("file", "year", "implausible_year", year, "file")
         return out
-    try:
-        records = json.loads(decode(data))
-    except (EOFError, OSError, zlib.error) as exc:
-        out.reject("file", "*", "truncated_or_corrupt_gzip", str(exc), "file")
+    if data[:2] != b"\x1f\x8b" and raw.path.name.endswith(".gz"):
+        out.reject("file", "*", "not_gzip", f"{raw.path.name} is named .gz but starts with {data[:8]!r}", "file")
         return out
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    try:
+        plain = decode(data)
+        records = parse_records(plain)
+    except CorruptFile as exc:
+        out.reject("file", "*", exc.reason, str(exc), "file")
+        return out
+    except (UnicodeDecodeError, ValueError) as exc:  # json.JSONDecodeError is a ValueError
         out.reject("file", "*", "malformed_json", str(exc), "file")
         return out
     if not isinstance(records, list):
@@ -121,8 +232,10 @@ def stage(raw: RawFile, data: bytes, *, max_year: int | None = None) -> Staged:
         return out
     out.n_records = len(records)
     seen_works: set[str] = set()
+    check_text = may_hold_surrogate(plain)
+    del plain
     for i, rec in enumerate(records):
-        _stage_record(out, rec, i, venue, year, seen_works)
+        _stage_record(out, rec, i, venue, year, seen_works, check_text)
     return out
 
 
@@ -132,12 +245,24 @@ class _Ctx:
     loc: str
 
 
-def _stage_record(out: Staged, rec, i: int, venue: str, year: int, seen: set[str]) -> None:
+def _stage_record(out: Staged, rec, i: int, venue: str, year: int, seen: set[str], check_text: bool = True) -> None:
+    if isinstance(rec, _TooDeep):
+        out.reject(f"record {i}", "*", "too_deeply_nested", rec.preview)
+        return
     if not isinstance(rec, dict):
         out.reject(f"record {i}", "*", "record_not_object", rec)
         return
-    pid = rec.get("id")
-    pid = str(pid).strip() if isinstance(pid, (str, int)) and str(pid).strip() else f"idx{i}"
+    bad_text = invalid_text(rec) if check_text else None
+    if bad_text is not None:
+        out.reject(f"record {i}", bad_text[0], "invalid_unicode", f"lone surrogate in {bad_text[1]!r}")
+        return
+    raw_pid = rec.get("id")
+    if isinstance(raw_pid, (str, int)) and not isinstance(raw_pid, bool) and str(raw_pid).strip():
+        pid = str(raw_pid).strip()
+    else:
+        pid = f"idx{i}"
+        if raw_pid is not None and not (isinstance(raw_pid, str) and not raw_pid.strip()):
+            out.reject(f"record {i} (id {pid})", "id", "wrong_type", raw_pid, "field")
     loc = f"record {i} (id {pid})"
     work_id = f"{SOURCE}:{venue}{year}:{pid}"
     if work_id in seen:
@@ -153,12 +278,18 @@ def _stage_record(out: Staged, rec, i: int, venue: str, year: int, seen: set[str
     if title is not None and not isinstance(title, str):
         out.reject(loc, "title", "wrong_type", title, "field")
         title = None
-    abstract = rec.get("abstract") if isinstance(rec.get("abstract"), str) else None
-    status = _str_or_none(rec.get("status"))
+    def text(name: str) -> str | None:
+        value = rec.get(name)
+        if value is not None and not isinstance(value, str):
+            out.reject(loc, name, "wrong_type", value, "field")
+            return None
+        return _str_or_none(value)
+
+    abstract, status, area = text("abstract"), text("status"), text("primary_area")
     out.works.append({
         "work_id": work_id, "source": SOURCE, "venue": venue, "year": year,
-        "title": _str_or_none(title), "abstract": _str_or_none(abstract),
-        "subfield_label": _str_or_none(rec.get("primary_area")), "status": status,
+        "title": _str_or_none(title), "abstract": abstract,
+        "subfield_label": area, "status": status,
         "accepted": not (status and status.casefold() in REJECTED_STATUSES),
     })
     if not names:
@@ -246,11 +377,21 @@ def _stage_record(out: Staged, rec, i: int, venue: str, year: int, seen: set[str
         })
 
 
-def _parse_index_entry(entry: str) -> list[int | None]:
+_INDEX = re.compile(r"[0-9]+")  # ASCII digits only: str.isdigit() also accepts '²', which int() refuses
+
+
+def _parse_index_entry(entry: str, bad=None) -> list[int | None]:
+    """'0+2' -> [0, 2]; an entry that is no non-negative integer ('-1', '1.5', '²', 'a') is None,
+    reported through ``bad(value)``."""
     out: list[int | None] = []
     for part in entry.split("+"):
         part = part.strip()
-        out.append(int(part) if part.isdigit() else None)
+        if _INDEX.fullmatch(part):
+            out.append(int(part))
+        else:
+            out.append(None)
+            if bad is not None:
+                bad(part)
     return out
 
 
@@ -284,9 +425,12 @@ def _affiliation_indices(rec: dict, n: int, affs: list[str | None], out: Staged,
                    f"{len(ctry)} entries for {len(inst)} affiliation entries", "field")
         ctry = []
     result: list[tuple[list, list]] = [([], []) for _ in range(n)]
+    def bad(name: str):
+        return lambda value: out.reject(loc, name, "bad_index_entry", value, "field")
+
     for k, slot in enumerate(slots):
-        i_entry = _parse_index_entry(inst[k]) if inst[k] else []
-        c_entry = _parse_index_entry(ctry[k]) if ctry and ctry[k] else []
+        i_entry = _parse_index_entry(inst[k], bad("aff_unique_index")) if inst[k] else []
+        c_entry = _parse_index_entry(ctry[k], bad("aff_country_unique_index")) if ctry and ctry[k] else []
         result[slot] = (i_entry, c_entry)
     return result
 
@@ -297,27 +441,49 @@ def _affiliation_indices(rec: dict, n: int, affs: list[str | None], out: Staged,
 
 @dataclass(frozen=True)
 class PaperlistsSource:
-    """Venue-year files of paperlists: from the mirror, the cache, or the pinned upstream commit."""
+    """Venue-year files of paperlists: from the mirror, the cache, or the pinned upstream commit.
+
+    In a mirror, every file under ``<venue>/`` is accounted for: a file name that is not
+    ``<venue><year>.json[.gz]`` (any case) and a second file for the same venue-year (``x.json``
+    beside ``x.json.gz``) are not ingested but each leaves a file-level reject."""
 
     venues: tuple[str, ...] | None = None
     years: tuple[int, ...] | None = None
     upstream: Upstream = PAPERLISTS
     name: str = SOURCE
 
+    def _mirror_files(self) -> tuple[dict[tuple[str, int], list[Path]], list[Path]] | None:
+        """(venue, year) -> files of the mirror (preferred first), and files whose name is no venue-year."""
+        mirror = mirror_dir()
+        if mirror is None:
+            return None
+        base = mirror / self.upstream.mirror_prefix
+        if not base.is_dir():
+            raise FetchError(f"the mirror {mirror} has no {self.upstream.mirror_prefix}/ folder")
+        found: dict[tuple[str, int], list[Path]] = {}
+        unnamed: list[Path] = []
+        for p in sorted(base.glob("*/*")):
+            if not p.is_file() or p.name.startswith("."):
+                continue
+            try:
+                pair = parse_filename(p.name)
+            except ValueError:
+                unnamed.append(p)
+                continue
+            found.setdefault(pair, []).append(p)
+        for pair, paths in found.items():
+            venue, year = pair
+            canonical = f"{venue}{year}.json"
+            # the exact upstream name first, then its .gz, then other spellings (upper case, another folder)
+            paths.sort(key=lambda q: (q.parent.name != venue, q.name not in (canonical, canonical + ".gz"),
+                                      q.name != canonical, str(q)))
+        return found, unnamed
+
     def catalog(self) -> list[tuple[str, int]]:
         """(venue, year) pairs available: listed from the mirror, or from the upstream repository tree."""
-        mirror = mirror_dir()
-        if mirror is not None:
-            base = mirror / self.upstream.mirror_prefix
-            if not base.is_dir():
-                raise FetchError(f"the mirror {mirror} has no {self.upstream.mirror_prefix}/ folder")
-            pairs = set()
-            for p in base.glob("*/*.json*"):
-                try:
-                    pairs.add(parse_filename(p.name))
-                except ValueError:
-                    continue
-            return sorted(pairs)
+        listed = self._mirror_files()
+        if listed is not None:
+            return sorted(listed[0])
         return _upstream_tree(self.upstream)
 
     def selected(self) -> list[tuple[str, int]]:
@@ -327,7 +493,7 @@ class PaperlistsSource:
             if unknown:
                 raise FetchError(f"unknown venue(s) {sorted(unknown)}; available: {sorted({v for v, _ in pairs})}")
             pairs = [p for p in pairs if p[0] in self.venues]
-        if self.years:
+        if self.years is not None:
             pairs = [p for p in pairs if p[1] in self.years]
         return pairs
 
@@ -335,11 +501,35 @@ class PaperlistsSource:
         return [f"{v}/{v}{y}.json" for v, y in self.selected()]
 
     def fetch(self, progress: bool = True) -> Iterator[RawFile]:
-        for path in self.files():
-            found = locate(self.upstream, path, progress=progress)
-            yield RawFile(SOURCE, path, found.path, found.upstream, found.version)
+        listed = self._mirror_files()
+        if listed is None:
+            for path in self.files():
+                found = locate(self.upstream, path, progress=progress)
+                yield RawFile(SOURCE, path, found.path, found.upstream, found.version)
+            return
+        by_pair, unnamed = listed
+        base = mirror_dir() / self.upstream.mirror_prefix
+        for venue, year in self.selected():
+            rel = f"{venue}/{venue}{year}.json"
+            first, *others = by_pair[(venue, year)]
+            yield RawFile(SOURCE, rel, first, self.upstream.url(rel), self.upstream.version)
+            for other in others:
+                yield RawFile(SOURCE, other.relative_to(base).as_posix(), other, self.upstream.url(rel),
+                              self.upstream.version,
+                              meta={"refuse": ("duplicate_file", f"{other.name} is a second file for {venue} {year}; "
+                                               f"{first.relative_to(base).as_posix()} was ingested instead")})
+        if not self.venues and self.years is None:
+            for p in unnamed:
+                yield RawFile(SOURCE, p.relative_to(base).as_posix(), p, str(p), self.upstream.version,
+                              meta={"refuse": ("bad_file_name", f"{p.name}: not a paperlists file name "
+                                               "(<venue><year>.json or .json.gz)")})
 
     def stage(self, raw: RawFile, data: bytes) -> Staged:
+        if raw.meta.get("refuse"):
+            out = Staged(file=raw.file)
+            reason, detail = raw.meta["refuse"]
+            out.reject("file", "*", reason, detail, "file")
+            return out
         return stage(raw, data)
 
 

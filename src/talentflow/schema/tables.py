@@ -7,7 +7,7 @@ from talentflow.schema.model import Column, Schema, Table
 INSTITUTION_TYPES = ("education", "company", "government", "facility", "nonprofit", "other")
 IDENTITY_KINDS = ("stable_id", "name_only")
 COUNTRY_RULES = ("upstream", "input", "institution_table", "address_text", "email_domain", "institution_modal")
-RUN_STATUSES = ("ok", "skipped_unchanged", "replaced")
+RUN_STATUSES = ("ok", "skipped_unchanged", "replaced", "rejected")
 
 INGEST_RUNS = Table(
     "ingest_runs",

@@ -8,7 +8,9 @@ committed state (DuckDB discards an uncommitted transaction on recovery).
 
 from __future__ import annotations
 
+import errno
 import os
+import re
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Union
@@ -48,7 +50,7 @@ class Warehouse:
             try:
                 self.con = duckdb.connect(str(self.path), read_only=read_only)
             except (duckdb.IOException, duckdb.ConnectionException) as exc:
-                raise WarehouseError(f"cannot open the warehouse {self.path}: {exc}") from exc
+                raise WarehouseError(open_error(self.path, exc)) from None
         self.con.execute("SET enable_progress_bar = false").fetchall()
         if not read_only:
             self.apply_schema()
@@ -83,18 +85,42 @@ class Warehouse:
     # -- transactions -----------------------------------------------------------------------
     @contextmanager
     def transaction(self) -> Iterator["Warehouse"]:
+        """All or nothing; a full disk (at any statement or at the commit) is a WarehouseError
+        saying that nothing of the transaction was written."""
         self.con.begin()
         try:
             yield self
-        except BaseException:
-            self.con.rollback()
+        except BaseException as exc:
+            self._rollback_quietly()
+            if isinstance(exc, (duckdb.Error, OSError)) and is_disk_full(exc):
+                raise WarehouseError(self._disk_full(exc)) from None
             raise
-        else:
+        try:
             self.con.commit()
+        except (duckdb.Error, OSError) as exc:
+            if is_disk_full(exc):
+                self._rollback_quietly()
+                raise WarehouseError(self._disk_full(exc)) from None
+            raise
+
+    def _rollback_quietly(self) -> None:
+        try:
+            self.con.rollback()
+        except duckdb.Error:  # a failed commit has already ended the transaction
+            pass
+
+    def _disk_full(self, exc: BaseException) -> str:
+        return (f"{self.path or ':memory:'}: no space left on the device ({first_line(exc)}); nothing of this "
+                "step was written and the warehouse keeps its previous state: free space and run it again")
 
     def execute(self, sql: str, params: list | None = None) -> list[tuple]:
         """Run a statement written by talentflow's own code and return all its rows."""
-        return self.con.execute(sql, params or []).fetchall()
+        try:
+            return self.con.execute(sql, params or []).fetchall()
+        except (duckdb.Error, OSError) as exc:
+            if is_disk_full(exc):  # inside a transaction, transaction() rolls back on the way out
+                raise WarehouseError(self._disk_full(exc)) from None
+            raise
 
     # -- reading ----------------------------------------------------------------------------
     def query(self, sql: str, params: list | dict | None = None) -> pd.DataFrame:
@@ -139,6 +165,44 @@ class Warehouse:
             self.execute(f"{verb} INTO {into or name} ({col_list}) SELECT {col_list} FROM {view}")
         finally:
             self.con.unregister(view)
+
+
+def first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    return getattr(exc, "errno", None) == errno.ENOSPC or "No space left on device" in str(exc)
+
+
+_LOCK_PID = re.compile(r"\(PID (\d+)\)")
+
+
+def _process(pid: int) -> list[str] | None:
+    """The arguments of process ``pid`` (Linux /proc); None when they cannot be read."""
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return None
+    return [a for a in raw.decode("utf-8", "replace").split("\0") if a] or None
+
+
+def open_error(path: Path, exc: BaseException) -> str:
+    """One line for a warehouse that cannot be opened; for a lock conflict, which process holds it."""
+    text = first_line(exc)
+    if "lock" not in text.lower():
+        return f"cannot open the warehouse {path}: {text}"
+    m = _LOCK_PID.search(text)
+    pid = int(m.group(1)) if m else None
+    args = _process(pid) if pid else None
+    shown = " ".join(" ".join(args).split())[:120] if args else None
+    holder = (f"process {pid}" + (f" ({shown})" if shown else "")) if pid else "another process"
+    if args and "serve" in args:
+        hint = "; it is a running `talentflow serve`: stop it (Ctrl-C) first, then run this again"
+    else:
+        hint = ("; stop that process first, then run this again (a running `talentflow serve` holds the file "
+                "and must be stopped before an ingest or infer)")
+    return f"cannot open the warehouse {path}: it is locked by {holder}{hint}"
 
 
 DB = Union[str, Path, "Warehouse", None]  # what the Python API accepts as a warehouse
