@@ -294,6 +294,7 @@ def test_report_prints_the_stored_figures(moves_db, tmp_path):
     shares = {r[0]: r for r in tables["Foreign-origin shares"]}
     assert re.fullmatch(r"\d+\.\d% to \d+\.\d%", shares["Massachusetts Institute of Technology"][5])
     assert all(" to " in r[5] and "%" in r[5] for r in tables["Foreign-origin shares"] if r[5] != "–")
+    assert str(moves_db.parent) not in page  # no local path (the CSV's upstream is a local file)
     csv_link = re.search(r'download="top_pairs.csv" href="data:text/csv;charset=utf-8,([^"]+)"', page).group(1)
     assert "params_id" in html.unescape(csv_link).replace("%2C", ",")
 

@@ -876,7 +876,9 @@ def provenance(reader: Reader) -> pd.DataFrame:
         SELECT source, coalesce(version, '') AS version, count(DISTINCT file) AS files,
                sum(n_records) AS records, sum(n_observations) AS observations, sum(n_rejects) AS rejects,
                min(ingested_at) AS first_ingest, max(ingested_at) AS last_ingest,
-               any_value(regexp_replace(upstream, '/[^/]*$', '')) AS upstream_example
+               -- a public address is shown; a local file's path is not (it names the user's machine)
+               any_value(CASE WHEN upstream LIKE 'http%' THEN regexp_replace(upstream, '/[^/]*$', '')
+                              ELSE 'local file' END) AS upstream_example
         FROM ingest_runs WHERE status <> 'replaced' GROUP BY ALL ORDER BY source"""))
 
 
