@@ -26,6 +26,7 @@ from talentflow.inference.params import InferenceParams
 from talentflow.inference.run import InferenceSummary, params_of
 from talentflow.metrics.common import select
 from talentflow.metrics.flows import COUNTRY_MOVES, FlowParams
+from talentflow.store.params import stamp
 
 __all__ = ["EngineParams", "flows", "top_flows", "infer", "specialization"]
 
@@ -79,7 +80,7 @@ def flows(db: DB, *, engine: str = "duckdb", spark_master: str = "local[*]", lev
     with opened(db, read_only=True) as wh:
         sel = select(wh, params_id, panel, year_from, year_to)
         with RelationalRun(wh, ep) as run:
-            return run.flows(params_of(wh, sel.params_id), sel, fp)
+            return stamp(run.flows(params_of(wh, sel.params_id), sel, fp), wh, sel.params_id)
 
 
 def top_flows(db: DB, *, engine: str = "duckdb", spark_master: str = "local[*]", level: str = "org", n: int = 10,

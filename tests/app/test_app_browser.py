@@ -66,7 +66,7 @@ def test_dashboard_filters_drilldown_csv_screenshot(browser, live_server, tmp_pa
     page.wait_for_function("document.body.dataset.ready === '1'", timeout=60_000)
     # countries with an estimated rate: a country with no observed move is left blank, not drawn as 0
     assert page.locator("#map path.choroplethlocation").count() >= 5
-    assert int(page.get_attribute("#ranking", "data-rows")) > 10
+    assert int(page.get_attribute("#ranking", "data-rows")) >= 5  # countries with an estimated rate
     sankey_before = page.locator("#sankey .sankey-node").count()
     flows_version = page.get_attribute("#flows", "data-version")
     sankey_rendered = page.get_attribute("#sankey", "data-rendered")

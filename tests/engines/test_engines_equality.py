@@ -110,6 +110,6 @@ def test_cli_flows_spark_prints_the_same_rows(full_warehouse, tmp_path, spark_pa
     spark = runner.invoke(app, args + ["--engine", "spark", "--spark-master", spark_params.spark_master])
     assert duck.exit_code == 0, duck.output
     assert spark.exit_code == 0, spark.output
-    assert duck.stdout.startswith("origin,destination,year,count\n")
+    assert duck.stdout.startswith("origin,destination,year,count,params_id,source_versions\n")
     assert duck.stdout.count("\n") > 300
     assert spark.stdout == duck.stdout

@@ -161,7 +161,9 @@
     body.data.forEach(function (h) {
       var card = el("div", {"class": "card", title: h.definition});
       card.appendChild(el("div", {"class": "label"}, h.figure));
-      var d = h.unit.indexOf("%") >= 0 ? 2 : (Math.abs(h.value) >= 100 ? 0 : 1);
+      // counts (researchers, moves) are whole numbers; shares two decimals; rates one
+      var d = (h.unit === "researchers" || h.unit === "moves") ? 0 :
+        (h.unit.indexOf("%") >= 0 ? 2 : (Math.abs(h.value) >= 100 ? 0 : 1));
       card.appendChild(el("div", {"class": "value"}, fmt(h.value, d)));
       card.appendChild(el("div", {"class": "unit"}, h.unit));
       if (h.lo !== null && h.hi !== null) { card.appendChild(el("div", {"class": "ci"}, "95% interval " + ci(h.lo, h.hi, d))); }
@@ -307,6 +309,7 @@
     $("ranking-csv").href = url("/rates", {format: "csv"}, ["year_from", "year_to", "region", "panel"]);
     $("ranking-empty").innerHTML = "";
     if (body.missing) { target.innerHTML = ""; empty($("ranking-empty"), body.missing); return; }
+    var ranked = body.data.filter(function (r) { return !r.status || r.status === "estimated"; });
     table(target, [
       {label: "#", num: true, value: function (r) { return String(r._rank); }},
       {label: "Country", value: function (r) { return r.name; }},
@@ -315,7 +318,15 @@
       {label: "Out", num: true, tip: "Moves out of the country", value: function (r) { return fmt(r.outflows, 0); }},
       {label: "Net rate", num: true, tip: "(in - out) per 1,000 person-years", value: function (r) { return fmt(r.net_rate); }},
       {label: "95% interval", num: true, tip: "Bootstrap over researchers", value: function (r) { return ci(r.net_rate_lo, r.net_rate_hi); }}
-    ], body.data.map(function (r, i) { r._rank = i + 1; return r; }), function (r) { setCountry(r.country); });
+    ], ranked.map(function (r, i) { r._rank = i + 1; return r; }), function (r) { setCountry(r.country); });
+    // no evidence is not zero: countries without an observed move, or with suppressed counts, are named, not ranked
+    var left = body.data.filter(function (r) { return r.status && r.status !== "estimated"; });
+    if (left.length) {
+      var none = left.filter(function (r) { return r.status !== "suppressed"; }).length;
+      $("ranking-empty").appendChild(el("p", {"class": "hint", "data-left-out": String(left.length)},
+        "Not ranked: " + none + " countries with no observed move (no evidence, not a rate of zero) and " +
+        (left.length - none) + " with 1 to " + (meta.min_cell - 1) + " moves in or out (suppressed); the CSV lists them with their status."));
+    }
   }
 
   function renderFlows(body) {
@@ -324,6 +335,9 @@
     $("flows-title").textContent = "Top origin → destination pairs" + (state.country && state.level === "country" ? " of " + state.country : "");
     $("flows-empty").innerHTML = "";
     if (body.missing) { target.innerHTML = ""; empty($("flows-empty"), body.missing); return; }
+    if (body.notice) {  // organization and hub flows: why they do not add up to country flows
+      $("flows-empty").appendChild(el("p", {"class": "hint", "data-notice": "1"}, body.notice));
+    }
     if (!body.data.length) {
       target.innerHTML = ""; target.dataset.rows = "0"; target.dataset.version = String(Number(target.dataset.version || 0) + 1);
       $("flows-count").textContent = "";
