@@ -63,7 +63,8 @@ class Gold:
     residence: pd.DataFrame
 
 
-def _read(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
+def read_gold_csv(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
+    """A gold file as text columns; a missing file or column is an InputError naming the file."""
     if not path.is_file():
         raise InputError(f"{path}: no such gold file")
     try:
@@ -79,9 +80,9 @@ def _read(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
 def load_gold(folder: str | Path) -> Gold:
     """The three files of a careers gold set; years as integers (a bad year names its file and line)."""
     folder = Path(folder)
-    persons = _read(folder / "persons.csv", PERSON_COLUMNS)
-    moves = _read(folder / "moves.csv", MOVE_COLUMNS)
-    residence = _read(folder / "residence.csv", RESIDENCE_COLUMNS)
+    persons = read_gold_csv(folder / "persons.csv", PERSON_COLUMNS)
+    moves = read_gold_csv(folder / "moves.csv", MOVE_COLUMNS)
+    residence = read_gold_csv(folder / "residence.csv", RESIDENCE_COLUMNS)
     for name, frame, cols in (("moves.csv", moves, ("year_from", "year_to")), ("residence.csv", residence, ("year",))):
         for col in cols:
             years = pd.to_numeric(frame[col], errors="coerce")

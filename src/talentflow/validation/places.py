@@ -84,16 +84,10 @@ def check_split(split: str) -> str:
 
 def load_places(folder: str | Path) -> tuple[pd.DataFrame, str]:
     """The gold set's ``places.csv`` and its version (hash of the file's bytes)."""
+    from talentflow.validation.gold import read_gold_csv
+
     path = Path(folder) / "places.csv"
-    if not path.is_file():
-        raise InputError(f"{path}: no such gold file")
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (OSError, ValueError) as exc:
-        raise InputError(f"{path}: cannot read: {exc}") from None
-    missing = [c for c in COLUMNS if c not in frame.columns]
-    if missing:
-        raise InputError(f"{path}: missing column(s) {', '.join(missing)}")
+    frame = read_gold_csv(path, tuple(COLUMNS))
     for i, vy in enumerate(frame["venue_year"]):
         try:
             parse_filename(f"{vy}.json")
