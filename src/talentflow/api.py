@@ -103,7 +103,8 @@ def ingest_openalex(db: DB = None, snapshot: str | Path | None = None, *, api: b
                     from_year: int | None = None, to_year: int | None = None,
                     subfields: tuple[str, ...] | None = None, topic_scope: str = "primary",
                     api_filter: str | None = None, options=None, batch_size: int = 5000,
-                    strict: bool = False, on_progress: ProgressFn | None = None, on_page=None):
+                    strict: bool = False, on_progress: ProgressFn | None = None, on_page=None,
+                    workers: int | None = None):
     """Ingest OpenAlex works; returns an ``OpenAlexSummary`` (the ingest summary, lines read, AI
     records kept, lines filtered out, rows per second).
 
@@ -113,6 +114,7 @@ def ingest_openalex(db: DB = None, snapshot: str | Path | None = None, *, api: b
     - API (``api=True``): works whose primary topic lies in ``subfields`` (default 1702, 1707), published
       ``from_year``..``to_year``, plus ``api_filter`` (OpenAlex filter syntax); ``options`` (an ``ApiOptions``)
       sets the base URL, API key, mailto, retries and page budget. Pages are cached: a rerun resumes.
+    - ``workers``: snapshot partitions staged in this many processes (default: the cores; 1: serial).
     """
     import time
 
@@ -136,7 +138,9 @@ def ingest_openalex(db: DB = None, snapshot: str | Path | None = None, *, api: b
             raise ConfigError("subfields and api_filter are API options; for a snapshot use filter (e.g. subfields/1702)")
         flt = work_filter if isinstance(work_filter, WorkFilter) else WorkFilter.parse(
             work_filter, topic_scope=topic_scope, from_year=from_year, to_year=to_year)
-        source = SnapshotSource(Path(snapshot), flt, tuple(entities), batch_size=batch_size)
+        if workers is not None and (not isinstance(workers, int) or isinstance(workers, bool) or workers < 1):
+            raise ConfigError(f"--workers {workers!r}: expected a whole number of processes of at least 1")
+        source = SnapshotSource(Path(snapshot), flt, tuple(entities), batch_size=batch_size, workers=workers)
     start = time.perf_counter()
     with opened(db) as wh:
         summary = ingest(wh, source, strict=strict, on_progress=on_progress)

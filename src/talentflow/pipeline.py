@@ -91,10 +91,12 @@ def ingest(
     replaced: list[str] = []
     seen_digests: dict[str, str] = {}  # content hash -> file, within this run
     _prepare_staging(wh)
+    to_stage: list[tuple[int, RawFile, dict, str | None, str | None]] = []
+    streams = None
     try:
+        # first which files to stage (a file's hash against the warehouse and this run), then the
+        # staging itself, so that a source may stage the chosen files ahead, in parallel (OpenAlex)
         for i, raw in enumerate(raws):
-            if on_progress:
-                on_progress(raw.file, i, len(raws))
             digest = sha256_file(raw.path)
             if raw.meta.get("stage_key"):  # staged under parameters (OpenAlex filter): new parameters, new content
                 digest += f"+{raw.meta['stage_key']}"
@@ -120,8 +122,16 @@ def ingest(
             seen_digests[digest] = raw.file
             if prior:
                 replaced.append(prior_file)
-            if hasattr(source, "stage_stream"):  # large files: staged in batches, memory bounded by the batch
-                counts = _stage_batches(wh, source.name, run_id, source.stage_stream(raw), resolver, given_rule)
+            to_stage.append((i, raw, base, prior, prior_status))
+        if hasattr(source, "stage_streams"):
+            streams = source.stage_streams([t[1] for t in to_stage])
+        elif hasattr(source, "stage_stream"):
+            streams = (source.stage_stream(t[1]) for t in to_stage)
+        for i, raw, base, prior, prior_status in to_stage:
+            if on_progress:
+                on_progress(raw.file, i, len(raws))
+            if streams is not None:  # large files: staged in batches, memory bounded by the batch
+                counts = _stage_batches(wh, source.name, run_id, next(streams), resolver, given_rule)
             else:
                 staged = source.stage(raw, raw.path.read_bytes())
                 with wh.transaction():
@@ -157,6 +167,8 @@ def ingest(
             _derive_after_load(wh, modal_share_min)
             check_keys(wh, run_id)
     finally:
+        if streams is not None and hasattr(streams, "close"):
+            streams.close()
         _clear_staging(wh, run_id)
     return summary
 

@@ -33,6 +33,7 @@ def ingest_openalex(
     base_url: Annotated[Optional[str], typer.Option("--base-url", envvar="OPENALEX_BASE_URL", help="API base URL (or $OPENALEX_BASE_URL).")] = None,
     max_pages: Annotated[Optional[int], typer.Option("--max-pages", help="API: request at most this many pages in this run (credits).")] = None,
     batch_size: Annotated[int, typer.Option("--batch-size", help="Works staged per batch (memory bound).")] = 5000,
+    workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Snapshot: partitions staged in this many processes (default: the cores; 1: serial).")] = None,
     strict: StrictOption = False,
 ) -> None:
     """OpenAlex works: a snapshot's gzipped JSON Lines partitions (streamed, filtered to AI works)
@@ -47,7 +48,7 @@ def ingest_openalex(
             return run(db, snapshot, api=api, work_filter=split_list(filter_), entities=split_list(entities) or ("works",),
                        from_year=from_year, to_year=to_year, subfields=split_list(subfield), topic_scope=topic_scope,
                        api_filter=api_filter, options=options, batch_size=batch_size, strict=strict,
-                       on_progress=on_progress, on_page=_on_page if api else None)
+                       on_progress=on_progress, on_page=_on_page if api else None, workers=workers)
 
         if api == (snapshot is not None):
             err.print("[red]error:[/red] give either --snapshot DIR or --api")

@@ -976,6 +976,32 @@ class SnapshotSource(LineStaging):
     batch_size: int = DEFAULT_BATCH
     name: str = SOURCE
     stats: StageStats = field(default_factory=StageStats)
+    workers: int | None = None  # processes staging partitions (None: the cores; 1: in this process)
+
+    def stage_streams(self, raws: list[RawFile]) -> Iterator[Iterator[Staged]]:
+        """The batches of each of ``raws``, in order (the pipeline consumes one file after the
+        other): staged in ``workers`` processes when there are several partitions, else here."""
+        from talentflow.ingest.openalex_parallel import default_workers, stage_parallel
+
+        workers = default_workers() if self.workers is None else self.workers
+        if workers <= 1 or len(raws) < 2:
+            for raw in raws:
+                yield self.stage_stream(raw)
+            return
+        max_year = _dt.date.today().year + 1
+        streams = stage_parallel([(raw, _entity(raw)) for raw in raws], flt=self.flt, batch_size=self.batch_size,
+                                 max_year=max_year, workers=workers)
+        try:
+            for stream in streams:
+                self.stats.files += 1
+                yield self._counted(stream)
+        finally:
+            streams.close()
+
+    def _counted(self, stream: Iterator[OpenAlexStaged]) -> Iterator[OpenAlexStaged]:
+        for batch in stream:
+            self.stats.add(batch)
+            yield batch
 
     def fetch(self, progress: bool = True) -> Iterator[RawFile]:
         for p in partitions(self.root, self.entities):
