@@ -159,9 +159,10 @@ def ingest(
                 + ". First: " + "; ".join(describe_reject(r) for r in first.itertuples()))
         with wh.transaction():
             _ensure_countries(wh)
+            extra = tuple(getattr(source, "observation_sources", ()))
             for file in replaced:
-                _delete_file(wh, source.name, file)
-            _supersede(wh, run_id)
+                _delete_file(wh, source.name, file, extra)
+            _supersede(wh, run_id, extra)
             _publish(wh, run_id)
             wh.insert("ingest_runs", pd.DataFrame(file_rows, columns=_FILE_COLUMNS))
             _derive_after_load(wh, modal_share_min)
@@ -243,8 +244,9 @@ def _stage_batches(wh: Warehouse, source: str, run_id: str, batches: Iterable[St
     totals = {"n_records": 0, "n_authorships": 0, "n_observations": 0, "n_rejects": 0, "n_file_rejects": 0}
     for staged in batches:
         with wh.transaction():
-            if staged.works:
-                wh.con.register("_batch_works", pd.DataFrame({"work_id": [w["work_id"] for w in staged.works]}))
+            replaces = [w["work_id"] for w in staged.works] + list(getattr(staged, "replaces", ()))
+            if replaces:
+                wh.con.register("_batch_works", pd.DataFrame({"work_id": replaces}))
                 try:
                     for name in ("observations", "authorships", "works"):
                         wh.execute(f"DELETE FROM _stage_{name} WHERE _run = ? AND work_id IN (SELECT work_id FROM _batch_works)",
@@ -256,10 +258,15 @@ def _stage_batches(wh: Warehouse, source: str, run_id: str, batches: Iterable[St
     return totals
 
 
-def _supersede(wh: Warehouse, run_id: str) -> None:
-    """Works staged by this run replace the same work ids stored earlier from other files."""
+def _supersede(wh: Warehouse, run_id: str, observation_sources: tuple[str, ...] = ()) -> None:
+    """Works staged by this run replace the same work ids stored earlier from other files; so do
+    the observations of a source's extra observation sources (OpenAlex author histories, keyed
+    by a pseudo work id per author)."""
     for name in ("observations", "authorships", "works"):
         wh.execute(f"DELETE FROM {name} WHERE work_id IN (SELECT work_id FROM _stage_works WHERE _run = ?)", [run_id])
+    for extra in observation_sources:
+        wh.execute("DELETE FROM observations WHERE source = ? AND work_id IN "
+                   "(SELECT work_id FROM _stage_observations WHERE _run = ? AND source = ?)", [extra, run_id, extra])
 
 
 def _ensure_countries(wh: Warehouse) -> None:
@@ -267,9 +274,9 @@ def _ensure_countries(wh: Warehouse) -> None:
         wh.insert("countries", pd.DataFrame(country_table()))
 
 
-def _delete_file(wh, source: str, file: str) -> None:
+def _delete_file(wh, source: str, file: str, observation_sources: tuple[str, ...] = ()) -> None:
     """Remove what an earlier ingest of ``file`` wrote (its content has changed)."""
-    wh.execute("DELETE FROM observations WHERE file = ? AND source = ?", [file, source])
+    wh.execute("DELETE FROM observations WHERE file = ? AND list_contains(?, source)", [file, [source, *observation_sources]])
     # authorships have no source column; their work ids start with the source (CSV rows have no works row)
     wh.execute("DELETE FROM authorships WHERE file = ? AND starts_with(work_id, ?)", [file, f"{source}:"])
     wh.execute("DELETE FROM works WHERE file = ? AND source = ?", [file, source])
@@ -289,7 +296,7 @@ def _stage_rows(wh: Warehouse, source: str, run_id: str, staged: Staged, resolve
         "researchers": (staged.researchers, {}),
         "institutions": (list(institutions.values()), {}),
         "authorships": (staged.authorships, {"file": staged.file}),
-        "observations": (obs, {"file": staged.file, "source": source}),
+        "observations": (obs, {"file": staged.file, "source": getattr(staged, "observation_source", None) or source}),
         "rejects": (rejects, {"run_id": run_id, "source": source}),
     }
     for name, (rows, constants) in frames.items():

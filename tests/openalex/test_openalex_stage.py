@@ -182,7 +182,11 @@ def test_authors_entity(snapshot):
     s = merge(batches, raws[1].file)
     # the AI author (topic) and the old-style author (x_concepts 55.2% >= 30%), not the epidemiologist
     assert {r["researcher_id"] for r in s.researchers} == {"openalex:A5000000001", "openalex:A5000000099"}
-    assert not s.works and not s.affiliations
+    assert not s.works and s.observation_source == "openalex_authors"
+    # Li Wei's history: Tsinghua in 2022 and 2023, under the pseudo work of the author
+    assert [(a["work_id"], a["year"], a["institution"], a["country"], a["aff_seq"], a["weight"]) for a in s.affiliations] == [
+        ("openalex_authors:A5000000001", 2022, "Tsinghua University", "CN", 0, 1.0),
+        ("openalex_authors:A5000000001", 2023, "Tsinghua University", "CN", 1, 1.0)]
     assert source.stats.lines == 3 and source.stats.kept == 2
 
 

@@ -53,6 +53,8 @@ except ImportError:  # pragma: no cover - orjson is a dependency; the stdlib pat
     _fast_loads, _FastError = json.loads, ValueError
 
 SOURCE = "openalex"
+AUTHORS_SOURCE = "openalex_authors"  # observations from the authors' affiliation histories
+AUTHORS_STAGE = {"authors": "+history"}  # authors partitions staged before histories existed are staged again
 PREFIX = "https://openalex.org/"
 ENTITIES = ("works", "authors")
 MIN_YEAR = 1900
@@ -329,6 +331,10 @@ class OpenAlexStaged(Staged):
     n_kept: int = 0
     n_filtered: int = 0
     n_rejected: int = 0
+    # author histories: the observations' source, and the pseudo work ids (one per author) whose
+    # earlier observations this batch replaces (a newer version of the author)
+    observation_source: str | None = None
+    replaces: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -500,7 +506,7 @@ class _LineStager:
         if self.entity == "works":
             kept = _stage_work_line(out, line, self.line_no, self.flt, self.seen, self.max_year)
         else:
-            kept = _stage_author_line(out, line, self.line_no, self.flt, self.seen)
+            kept = _stage_author_line(out, line, self.line_no, self.flt, self.seen, self.max_year)
         if kept is True:
             out.n_kept += 1
         elif kept is False:
@@ -733,8 +739,10 @@ def _affiliation_rows(out: Staged, authorship: dict, aloc: str) -> list[tuple]:
     return [(None, None, None, s) for s in dict.fromkeys(raw_strings)]
 
 
-def _stage_author_line(out: OpenAlexStaged, line: bytes, line_no: int, flt: WorkFilter, seen: set[str]) -> bool | None:
-    """An Author object -> a researcher row (name and stable id; the authors entity adds no observations)."""
+def _stage_author_line(out: OpenAlexStaged, line: bytes, line_no: int, flt: WorkFilter, seen: set[str],
+                       max_year: int = 9999) -> bool | None:
+    """An Author object -> a researcher row (name and stable id) and its affiliation history
+    (``affiliations``: institution with years) as observations of source ``openalex_authors``."""
     loc = f"line {line_no}"
     rec = _parse(out, line, loc)
     if rec is None:
@@ -763,9 +771,82 @@ def _stage_author_line(out: OpenAlexStaged, line: bytes, line_no: int, flt: Work
     if name is not None and not isinstance(name, str):
         out.reject(loc, "display_name", "wrong_type", name, "field")
         name = None
-    out.researchers.append({"researcher_id": f"{SOURCE}:{aid}", "source_key": aid, "namespace": SOURCE,
+    rid = f"{SOURCE}:{aid}"
+    out.researchers.append({"researcher_id": rid, "source_key": aid, "namespace": SOURCE,
                             "name": _text(name), "identity": "stable_id"})
+    _stage_history(out, rec.get("affiliations"), loc, rid, aid, flt, max_year)
     return True
+
+
+def _stage_history(out: OpenAlexStaged, affs, loc: str, rid: str, aid: str, flt: WorkFilter, max_year: int) -> None:
+    """An author's ``affiliations`` [{institution, years}] -> one raw affiliation row per
+    (institution, year), all under the pseudo work ``openalex_authors:A...`` (the author's
+    history; ``aff_seq`` numbers its rows), weight 1 / the author's institutions that year."""
+    out.observation_source = AUTHORS_SOURCE
+    work_id = f"{AUTHORS_SOURCE}:{aid}"
+    out.replaces.append(work_id)
+    if affs is None:
+        return
+    if not isinstance(affs, list):
+        out.reject(loc, "affiliations", "wrong_type", affs, "field")
+        return
+    by_year: dict[int, list[tuple]] = {}
+    seen: set = set()
+    for k, aff in enumerate(affs, start=1):
+        aloc = f"{loc} affiliation {k}"
+        if not isinstance(aff, dict):
+            out.reject(aloc, "affiliations", "wrong_type", aff, "field")
+            continue
+        inst = aff.get("institution")
+        if not isinstance(inst, dict):
+            out.reject(aloc, "affiliations.institution", "wrong_type" if inst is not None else "missing_institution", inst, "field")
+            continue
+        name = inst.get("display_name")
+        if name is not None and not isinstance(name, str):
+            out.reject(aloc, "institution.display_name", "wrong_type", name, "field")
+            name = None
+        name = clean_institution_name(name) if name and name.strip() else None
+        country = inst.get("country_code")
+        if country is not None and not isinstance(country, str):
+            out.reject(aloc, "institution.country_code", "wrong_type", country, "field")
+            country = None
+        otype = inst.get("type")
+        org_type = None
+        if isinstance(otype, str) and otype.strip():
+            org_type = ORG_TYPES.get(otype.strip().lower())
+            if org_type is None:
+                out.reject(aloc, "institution.type", "unknown_org_type", otype, "field")
+        elif otype is not None:
+            out.reject(aloc, "institution.type", "wrong_type", otype, "field")
+        if not (name or _text(country)):
+            out.reject(aloc, "affiliations.institution", "empty_institution", inst, "field")
+            continue
+        years = aff.get("years")
+        if not isinstance(years, list):
+            out.reject(aloc, "affiliations.years", "wrong_type" if years is not None else "missing_year", years, "field")
+            continue
+        ident = short_id(inst.get("id")) or name
+        for year in years:
+            if not isinstance(year, int) or isinstance(year, bool):
+                out.reject(aloc, "affiliations.years", "wrong_type", year, "field")
+                continue
+            if not MIN_YEAR <= year <= max_year:
+                out.reject(aloc, "affiliations.years", "implausible_year", year, "field")
+                continue
+            if not flt.year_ok(year) or (ident, year) in seen:
+                continue
+            seen.add((ident, year))
+            by_year.setdefault(year, []).append((name, _text(country), org_type, aloc))
+    seq = 0
+    for year in sorted(by_year):
+        rows = by_year[year]
+        for name, country, org_type, aloc in rows:
+            out.affiliations.append({
+                "researcher_id": rid, "work_id": work_id, "year": year, "aff_seq": seq, "weight": 1.0 / len(rows),
+                "stage": None, "institution": name, "country": country, "address": None, "domain": None,
+                "locator": aloc, "org_type": org_type, "city": None,
+            })
+            seq += 1
 
 
 def merge(batches: Iterable[OpenAlexStaged], file: str) -> OpenAlexStaged:
@@ -778,6 +859,7 @@ def merge(batches: Iterable[OpenAlexStaged], file: str) -> OpenAlexStaged:
                 getattr(out, f.name).extend(value)
             elif isinstance(value, int) and f.name != "file":
                 setattr(out, f.name, getattr(out, f.name) + value)
+        out.observation_source = out.observation_source or b.observation_source
     return out
 
 
@@ -977,6 +1059,7 @@ class SnapshotSource(LineStaging):
     name: str = SOURCE
     stats: StageStats = field(default_factory=StageStats)
     workers: int | None = None  # processes staging partitions (None: the cores; 1: in this process)
+    observation_sources: tuple[str, ...] = (AUTHORS_SOURCE,)  # written besides ``name`` (author histories)
 
     def stage_streams(self, raws: list[RawFile]) -> Iterator[Iterator[Staged]]:
         """The batches of each of ``raws``, in order (the pipeline consumes one file after the
@@ -1007,4 +1090,4 @@ class SnapshotSource(LineStaging):
         for p in partitions(self.root, self.entities):
             yield RawFile(SOURCE, p.rel, p.path, f"openalex-snapshot:data/{p.rel}",
                           f"updated_date={p.updated_date}" if p.updated_date else None,
-                          {"entity": p.entity, "stage_key": self.flt.stage_key})
+                          {"entity": p.entity, "stage_key": self.flt.stage_key + AUTHORS_STAGE.get(p.entity, "")})

@@ -10,9 +10,12 @@ work, in a later partition, still replaces the older one).
   worker that holds the partition it is on, so no worker can block the partition the parent
   waits for (no deadlock), and at most ``N * depth`` staged batches wait in memory, whatever the
   partition and snapshot sizes (memory flat).
-- Workers are started with ``spawn`` (the parent holds a DuckDB connection and its threads: no
-  fork). A worker that fails sends its traceback; one that dies is noticed; a worker whose
-  parent died stops by itself.
+- Workers are forked where the platform can (Linux): no re-import of the caller's main script,
+  and the child runs only the pure stage step (it never touches the parent's DuckDB connection
+  and leaves with ``os._exit``, so nothing of the parent is flushed or closed twice). Elsewhere
+  they are spawned (then a calling script needs the usual ``if __name__ == "__main__":`` guard).
+  A worker that fails sends its traceback; one that dies is noticed; a worker whose parent died
+  stops by itself.
 """
 
 from __future__ import annotations
@@ -72,7 +75,7 @@ def stage_parallel(jobs: list[tuple[RawFile, str]], *, flt: WorkFilter, batch_si
     """For each (raw, entity) of ``jobs``, in order, an iterator of its staged batches (consume
     each fully before the next, as the pipeline does). Workers start on the first ``next``."""
     n = max(1, min(workers, len(jobs)))
-    ctx = mp.get_context("spawn")
+    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
     queues = [ctx.Queue(maxsize=depth) for _ in range(n)]
     assigned: list[list[tuple[int, str, str, str]]] = [[] for _ in range(n)]
     for j, (raw, entity) in enumerate(jobs):
