@@ -432,8 +432,8 @@ def stage_blocks(raw: RawFile, blocks: Iterable[bytes], *, flt: WorkFilter, enti
             break
         if not block:
             continue
-        if not needles:
-            for line in _split_block(block):
+        if not needles or not block.startswith(b"{") or _ODD_LINE.search(block):  # a line not opening an object
+            for line in _split_block(block):  # (blank?), or no needles: line by line
                 if st.line(line):
                     yield st.flush()
             continue
@@ -454,12 +454,6 @@ def stage_blocks(raw: RawFile, blocks: Iterable[bytes], *, flt: WorkFilter, enti
             spans.append((block.count(b"\n", pos, s), s, e))
             pos = e
         rest = block.count(b"\n", pos) + (pos < len(block) and not block.endswith(b"\n"))
-        n_lines = sum(g for g, _, _ in spans) + len(spans) + rest
-        if block.count(b"\n{") + block.startswith(b"{") != n_lines:  # blank or odd lines: one by one
-            for line in _split_block(block):
-                if st.line(line):
-                    yield st.flush()
-            continue
         for gap, s, e in spans:  # the lines between candidates hold no id of the filter: filtered
             st.line_no += gap
             st.out.n_records += gap
@@ -470,6 +464,9 @@ def stage_blocks(raw: RawFile, blocks: Iterable[bytes], *, flt: WorkFilter, enti
         st.out.n_records += rest
         st.out.n_filtered += rest
     yield st.out
+
+
+_ODD_LINE = re.compile(rb"\n[^{]")  # a line (after the first) that does not start with "{"
 
 
 def _split_block(block: bytes) -> Iterator[bytes]:
