@@ -128,11 +128,13 @@ def ingest_openalex(db: DB = None, snapshot: str | Path | None = None, *, api: b
     if api == (snapshot is not None):
         raise ConfigError("give either a snapshot folder or api=True (not both, not neither)")
     if api:
-        if work_filter or entities != ("works",):
-            raise ConfigError("work_filter and entities are snapshot options; with the API use subfields and api_filter")
+        if work_filter or set(entities) - {"works", "authors"} or "works" not in entities:
+            raise ConfigError("work_filter and entities other than works,authors are snapshot options; the API lists "
+                              "works (and, with entities works,authors, their authors): use subfields and api_filter")
         query = ApiQuery(from_year=from_year, to_year=to_year, subfields=tuple(subfields or ("1702", "1707")),
                          topic_scope=topic_scope, extra_filter=api_filter)
-        source = ApiSource(query, options or ApiOptions(), batch_size=batch_size, on_page=on_page)
+        source = ApiSource(query, options or ApiOptions(), batch_size=batch_size, on_page=on_page,
+                           authors="authors" in entities)
     else:
         if subfields or api_filter:
             raise ConfigError("subfields and api_filter are API options; for a snapshot use filter (e.g. subfields/1702)")

@@ -37,6 +37,16 @@ def _works() -> list[dict]:
     return works
 
 
+def fake_author(aid: str) -> dict:
+    """An Author object: Tsinghua 2018-2019, then Google from 2019."""
+    return {"id": f"https://openalex.org/{aid}", "display_name": f"Author {aid}", "topics": [], "x_concepts": [],
+            "affiliations": [
+                {"institution": {"id": "https://openalex.org/I99065089", "display_name": "Tsinghua University",
+                                 "country_code": "CN", "type": "education"}, "years": [2019, 2018]},
+                {"institution": {"id": "https://openalex.org/I1291425158", "display_name": "Google (United States)",
+                                 "country_code": "US", "type": "company"}, "years": [2020, 2019]}]}
+
+
 class FakeOpenAlex:
     """Serves /works pages by cursor; records every request; misbehaves on demand."""
 
@@ -59,6 +69,9 @@ class FakeOpenAlex:
                 q = {k: v[0] for k, v in parse_qs(url.query).items()}
                 fake.requests.append({"path": url.path, **q})
                 cursor = q.get("cursor", "")
+                if url.path == "/authors" and q.get("api_key") == KEY:
+                    ids = q.get("filter", "").removeprefix("openalex:").split("|")
+                    return self._send(200, {"meta": {"count": len(ids)}, "results": [fake_author(a) for a in ids]})
                 if url.path != "/works":
                     return self._send(404, {"error": "Not found", "message": url.path})
                 if q.get("api_key") != KEY:
@@ -230,3 +243,22 @@ def test_mode_options_do_not_mix(wh, snapshot):
         tf.ingest_openalex(wh, api=True, work_filter=("all",))
     with pytest.raises(ConfigError, match="API options"):
         tf.ingest_openalex(wh, snapshot, subfields=("1702",))
+
+
+def test_author_histories_from_the_api(server, tmp_path, wh):
+    server.retry_after = "0"
+    opts = _opts(server, tmp_path)
+    result = tf.ingest_openalex(wh, api=True, from_year=2010, to_year=2023, options=opts, entities=("works", "authors"))
+    assert result.fetch.done
+    authors = [r for r in server.requests if r["path"] == "/authors"]
+    n_authors = wh.query("SELECT count(DISTINCT researcher_id) AS n FROM authorships WHERE researcher_id LIKE 'openalex:A%'")["n"][0]
+    assert len(authors) == -(-n_authors // 50) and all(r["api_key"] == KEY for r in authors)
+    hist = wh.query("SELECT researcher_id, year, weight FROM observations WHERE source = 'openalex_authors'")
+    assert hist["researcher_id"].nunique() == n_authors and len(hist) == 4 * n_authors
+    linked = wh.query("SELECT count(DISTINCT o.researcher_id) AS n FROM observations o JOIN authorships a "
+                      "USING (researcher_id) WHERE o.source = 'openalex_authors'")["n"][0]
+    assert linked == n_authors
+    assert sorted(hist[hist["year"] == 2019]["weight"].unique()) == [0.5]
+    before = len(server.requests)
+    again = tf.ingest_openalex(wh, api=True, from_year=2010, to_year=2023, options=opts, entities=("works", "authors"))
+    assert set(again.ingest.files["status"]) == {"skipped_unchanged"} and len(server.requests) == before

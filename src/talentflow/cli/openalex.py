@@ -23,7 +23,7 @@ def ingest_openalex(
         "--filter", help="Snapshot: which works are AI works: subfields/1702, fields/17, T<id>, C<id> or 'all' "
                          "(default: subfields/1702,subfields/1707 and concept C154945302 for records without topics).")] = None,
     topic_scope: Annotated[str, typer.Option("--topic-scope", help="Match the primary topic only, or any of the work's topics: primary|any.")] = "primary",
-    entities: Annotated[Optional[list[str]], typer.Option("--entities", help="Snapshot entities: works, authors (default: works).")] = None,
+    entities: Annotated[Optional[list[str]], typer.Option("--entities", help="Entities: works, authors (default: works). authors adds researcher rows and affiliation histories (source openalex_authors); with --api, of the listed works' authors.")] = None,
     from_year: Annotated[Optional[int], typer.Option("--from-year", "--from", help="First publication year (inclusive).")] = None,
     to_year: Annotated[Optional[int], typer.Option("--to-year", "--to", help="Last publication year (inclusive).")] = None,
     subfield: Annotated[Optional[list[str]], typer.Option("--subfield", help="API: OpenAlex subfield ids (default 1702,1707).")] = None,

@@ -35,7 +35,7 @@ from talentflow.errors import ConfigError, FetchError
 from talentflow.fetch import cache_dir
 from talentflow.ingest.base import RawFile
 from talentflow.ingest.openalex import (
-    DEFAULT_BATCH, SOURCE, LineStaging, StageStats, WorkFilter,
+    AUTHORS_SOURCE, AUTHORS_STAGE, DEFAULT_BATCH, SOURCE, LineStaging, StageStats, WorkFilter, gunzip_lines, short_id,
 )
 
 DEFAULT_BASE_URL = "https://api.openalex.org"
@@ -44,6 +44,7 @@ API_KEY_ENV = "OPENALEX_API_KEY"
 MAILTO_ENV = "OPENALEX_MAILTO"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_PER_PAGE = 200
+AUTHORS_PER_REQUEST = 50  # author ids OR'ed in one /authors filter (OpenAlex takes up to 100)
 
 PageFn = Callable[[int, int | None], None]  # (pages cached so far, total results the API reports)
 
@@ -304,6 +305,60 @@ def cached_pages(folder: Path) -> list[Path]:
     return sorted(folder.glob("page_*.jsonl.gz"))
 
 
+def page_author_ids(pages: list[Path]) -> list[str]:
+    """The author ids (``A...``) of the works on cached pages, sorted."""
+    ids: set[str] = set()
+    for page in pages:
+        with open(page, "rb") as fh:
+            for line in gunzip_lines(fh):
+                try:
+                    work = json.loads(line)
+                except ValueError:
+                    continue
+                for a in (work.get("authorships") or []) if isinstance(work, dict) else []:
+                    author = a.get("author") if isinstance(a, dict) else None
+                    aid = short_id(author.get("id")) if isinstance(author, dict) else None
+                    if aid and aid[:1] == "A" and aid[1:].isdigit():
+                        ids.add(aid)
+    return sorted(ids)
+
+
+def fetch_author_pages(folder: Path, author_ids: list[str], options: ApiOptions | None = None, *,
+                       sleep: Callable[[float], None] = time.sleep, transport: httpx.BaseTransport | None = None,
+                       seed: int | None = None, budget: int | None = None) -> tuple[int, int, bool]:
+    """The Author objects of ``author_ids`` (with their affiliation histories), 50 ids a request
+    (``/authors?filter=openalex:A1|A2|...``), cached as ``authors/page_<hash>.jsonl.gz`` in the
+    query's folder. A chunk already cached is not requested again (a rerun resumes); at most
+    ``budget`` requests. Returns (requested, retries, done)."""
+    opts = (options or ApiOptions()).resolved()
+    out = folder / "authors"
+    out.mkdir(parents=True, exist_ok=True)
+    chunks = [author_ids[i:i + AUTHORS_PER_REQUEST] for i in range(0, len(author_ids), AUTHORS_PER_REQUEST)]
+    todo = []
+    for chunk in chunks:
+        name = "page_" + hashlib.sha256("|".join(chunk).encode()).hexdigest()[:16] + ".jsonl.gz"
+        if not (out / name).is_file():
+            todo.append((name, chunk))
+    requested = 0
+    client = _Client(opts, sleep=sleep, transport=transport, rng=random.Random(seed)) if todo else None
+    try:
+        for name, chunk in todo:
+            if budget is not None and requested >= budget:
+                return requested, client.retries, False
+            params = {"filter": "openalex:" + "|".join(chunk), "per-page": len(chunk)}
+            if opts.mailto:
+                params["mailto"] = opts.mailto
+            if opts.api_key:
+                params["api_key"] = opts.api_key
+            body = client.get_json(f"{opts.base_url}/authors", params)
+            requested += 1
+            _write_atomic(out / name, gzip.compress(b"".join(_jsonl(r) for r in body["results"]), mtime=0))
+    finally:
+        if client is not None:
+            client.close()
+    return requested, client.retries if client else 0, True
+
+
 @dataclass
 class ApiSource(LineStaging):
     """Pages of one API query, fetched (or resumed) into the cache, then staged like snapshot lines."""
@@ -317,18 +372,36 @@ class ApiSource(LineStaging):
     on_page: PageFn | None = None
     sleep: Callable[[float], None] = time.sleep
 
-    # the API already filtered: every work of a page is kept
+    # the API already filtered: every work of a page is kept (and every author of those works)
     flt: WorkFilter = field(default_factory=lambda: WorkFilter(subfields=(), concepts=(), keep_all=True))
+    authors: bool = False  # also the Author objects (affiliation histories) of the listed works' authors
+    observation_sources: tuple[str, ...] = (AUTHORS_SOURCE,)
+    transport: httpx.BaseTransport | None = None
 
     def fetch(self, progress: bool = True) -> Iterator[RawFile]:
-        self.report = fetch_pages(self.query, self.options, on_page=self.on_page, sleep=self.sleep)
+        self.report = fetch_pages(self.query, self.options, on_page=self.on_page, sleep=self.sleep, transport=self.transport)
         folder = self.report.folder
         state = json.loads((folder / "state.json").read_text())
-        upstream = f"{self.options.resolved().base_url}/works?filter={self.query.filter_string()}"
+        base_url = self.options.resolved().base_url
+        upstream = f"{base_url}/works?filter={self.query.filter_string()}"
         key = self.flt.stage_key
-        for page in cached_pages(folder):
+        pages = cached_pages(folder)
+        for page in pages:
             yield RawFile(SOURCE, f"api/{folder.name}/{page.name}", page, upstream,
                           f"api:{state.get('started', '')}", {"entity": "works", "stage_key": key})
+        if not self.authors or not self.report.done:  # authors once the works listing is complete
+            return
+        budget = None
+        if self.options.max_pages is not None:
+            budget = max(0, self.options.max_pages - self.report.requested)
+        requested, retries, done = fetch_author_pages(folder, page_author_ids(pages), self.options, sleep=self.sleep,
+                                                      transport=self.transport, budget=budget)
+        self.report.requested += requested
+        self.report.retries += retries
+        self.report.done = done
+        for page in sorted((folder / "authors").glob("page_*.jsonl.gz")):
+            yield RawFile(SOURCE, f"api/{folder.name}/authors/{page.name}", page, f"{base_url}/authors",
+                          f"api:{state.get('started', '')}", {"entity": "authors", "stage_key": key + AUTHORS_STAGE["authors"]})
 
 
 def _jsonl(record) -> bytes:
