@@ -146,3 +146,24 @@ def test_worker_failure_is_raised(tmp_path, monkeypatch):
         bad = [(r, "nonsense") for r in raws]
         for stream in openalex_parallel.stage_parallel(bad, flt=WorkFilter(), batch_size=5, max_year=2026, workers=2):
             list(stream)
+
+
+def test_cli_workers(tmp_path):
+    from typer.testing import CliRunner
+
+    from talentflow.cli.app import app
+
+    snap = generated_snapshot(tmp_path / "snap")
+    db = tmp_path / "cli.duckdb"
+    res = CliRunner().invoke(app, ["ingest", "openalex", "--snapshot", str(snap), "--workers", "2",
+                                   "--entities", "works,authors", "--db", str(db)])
+    assert res.exit_code == 1 and "truncated_or_corrupt_gzip" in res.output, res.output  # the cut partition
+    assert _dump(db) == results_serial(tmp_path, snap)
+    res = CliRunner().invoke(app, ["ingest", "openalex", "--snapshot", str(snap), "--workers", "0", "--db", str(db)])
+    assert res.exit_code == 2
+
+
+def results_serial(tmp_path, snap) -> dict:
+    db = tmp_path / "serial.duckdb"
+    ingest_openalex(db, snap, entities=("works", "authors"), workers=1)
+    return _dump(db)
