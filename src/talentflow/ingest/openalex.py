@@ -949,7 +949,7 @@ def _inflated(fh, chunk: int, out_max: int) -> Iterator[bytes]:
         raise EOFError("compressed file ended before the end-of-stream marker was reached")
 
 
-def gunzip_blocks(fh, *, chunk: int = 1 << 20, out_max: int = 8 << 20) -> Iterator[bytes]:
+def gunzip_blocks(fh, *, chunk: int = 1 << 20, out_max: int = 1 << 20) -> Iterator[bytes]:
     """``gunzip_lines`` in blocks: each block holds whole lines (it ends with a newline, except an
     unterminated last line at a clean end); the same lines, the same errors at the same point."""
     tail = b""
