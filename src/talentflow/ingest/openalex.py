@@ -37,6 +37,7 @@ import zlib
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from itertools import repeat
+from operator import itemgetter
 from pathlib import Path
 from typing import Iterable, Iterator, Literal
 
@@ -63,6 +64,7 @@ SOURCE = "openalex"
 AUTHORS_SOURCE = "openalex_authors"  # observations from the authors' affiliation histories
 AUTHORS_STAGE = {"authors": "+history"}  # authors partitions staged before histories existed are staged again
 PREFIX = "https://openalex.org/"
+_PREFIX_LEN = len(PREFIX)
 ENTITIES = ("works", "authors")
 MIN_YEAR = 1900
 DEFAULT_BATCH = 5000
@@ -203,11 +205,12 @@ def _has_primary_topic(line: bytes) -> bool:
 
 def short_id(value) -> str | None:
     """'https://openalex.org/W123' -> 'W123'; 'https://openalex.org/subfields/1702' -> 'subfields/1702'."""
-    if not isinstance(value, str):
-        return None
+    if type(value) is not str:
+        if not isinstance(value, str):
+            return None
     v = value.strip()
     if v.startswith(PREFIX):
-        v = v[len(PREFIX):]
+        v = v[_PREFIX_LEN:]
     return v or None
 
 
@@ -296,14 +299,29 @@ def abstract_from_inverted_index(index) -> str | None:
         raise _Shape("abstract_inverted_index", index)
     pairs: list[tuple[int, str]] = []
     for word, positions in index.items():
-        if type(positions) is not list or (positions and (set(map(type, positions)) != _INT or min(positions) < 0)):
-            raise _Shape("abstract_inverted_index", {word: positions})
+        if type(positions) is not list:
+            _bad_positions(index)
         pairs += zip(positions, repeat(word))
     if not pairs:
         return None
+    if set(map(type, map(_first, pairs))) != _INT:  # checked once for all words (the slow loop names the word)
+        _bad_positions(index)
     pairs.sort()
+    if pairs[0][0] < 0:
+        _bad_positions(index)
     text = " ".join([w for _, w in pairs]).strip()
     return text or None
+
+
+_first = itemgetter(0)
+
+
+def _bad_positions(index: dict) -> None:
+    """Raise _Shape naming the first word whose positions are not a list of integers >= 0."""
+    for word, positions in index.items():
+        if type(positions) is not list or (positions and (set(map(type, positions)) != _INT or min(positions) < 0)):
+            raise _Shape("abstract_inverted_index", {word: positions})
+    raise AssertionError("unreachable: the positions were found bad")  # pragma: no cover
 
 
 @lru_cache(maxsize=50_000)
