@@ -19,6 +19,14 @@ Design:
   ``batch_size`` kept works, so memory stays bounded whatever the partition size. The
   pipeline calls ``stage_stream`` (when a source offers it) and stores batch after batch in
   its one transaction. ``stage`` (bytes in, one ``Staged`` out) is kept for the common interface.
+- Partitions are read in blocks of whole lines (``gunzip_blocks``: ISA-L inflate when ``isal``
+  is installed) and staged by ``stage_blocks``, which runs the early filter on the block: the
+  lines between candidate lines cost no Python work. It gives ``stage_lines``' batches exactly.
+  Candidate lines are parsed by orjson (what it refuses goes to ``json``: the same rejects).
+- ``SnapshotSource.stage_streams`` stages several partitions in worker processes
+  (``openalex_parallel``); the parent stores their batches in partition order.
+- The authors entity yields researcher rows and the authors' affiliation histories
+  (observations of source ``openalex_authors``, see ``_stage_history``).
 - Rejects name the file, ``line N`` (1-based, with the work id where known) and the field.
   A truncated or corrupt gzip is a file-level reject that says how many lines were read
   before it; the works read before the break are kept.
