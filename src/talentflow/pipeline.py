@@ -180,11 +180,16 @@ def _prepare_staging(wh: Warehouse) -> None:
     for name in STAGED_TABLES:
         wh.execute(f"CREATE TABLE IF NOT EXISTS _stage_{name} AS SELECT *, NULL::VARCHAR AS _run FROM {name} WHERE false")
         wh.execute(f"DELETE FROM _stage_{name}")
+    # pseudo work ids whose earlier observations this run replaces (OpenAlex author histories)
+    wh.execute("CREATE TABLE IF NOT EXISTS _stage_replaced (work_id VARCHAR, _run VARCHAR)")
+    wh.execute("DELETE FROM _stage_replaced")
 
 
 def _clear_staging(wh: Warehouse, run_id: str) -> None:
     for name in STAGED_TABLES:
         wh.execute(f"DELETE FROM _stage_{name} WHERE _run = ?", [run_id])
+    if wh.has_table("_stage_replaced"):
+        wh.execute("DELETE FROM _stage_replaced WHERE _run = ?", [run_id])
 
 
 def _publish(wh: Warehouse, run_id: str) -> None:
@@ -244,13 +249,17 @@ def _stage_batches(wh: Warehouse, source: str, run_id: str, batches: Iterable[St
     totals = {"n_records": 0, "n_authorships": 0, "n_observations": 0, "n_rejects": 0, "n_file_rejects": 0}
     for staged in batches:
         with wh.transaction():
-            replaces = [w["work_id"] for w in staged.works] + list(getattr(staged, "replaces", ()))
+            extra = list(getattr(staged, "replaces", ()))
+            replaces = [w["work_id"] for w in staged.works] + extra
             if replaces:
                 wh.con.register("_batch_works", pd.DataFrame({"work_id": replaces}))
                 try:
                     for name in ("observations", "authorships", "works"):
                         wh.execute(f"DELETE FROM _stage_{name} WHERE _run = ? AND work_id IN (SELECT work_id FROM _batch_works)",
                                    [run_id])
+                    if extra:
+                        wh.execute("INSERT INTO _stage_replaced SELECT work_id, ? FROM _batch_works "
+                                   "WHERE NOT starts_with(work_id, ?)", [run_id, f"{source}:"])
                 finally:
                     wh.con.unregister("_batch_works")
             for key, n in _stage_rows(wh, source, run_id, staged, resolver, given_rule).items():
@@ -266,7 +275,7 @@ def _supersede(wh: Warehouse, run_id: str, observation_sources: tuple[str, ...] 
         wh.execute(f"DELETE FROM {name} WHERE work_id IN (SELECT work_id FROM _stage_works WHERE _run = ?)", [run_id])
     for extra in observation_sources:
         wh.execute("DELETE FROM observations WHERE source = ? AND work_id IN "
-                   "(SELECT work_id FROM _stage_observations WHERE _run = ? AND source = ?)", [extra, run_id, extra])
+                   "(SELECT work_id FROM _stage_replaced WHERE _run = ?)", [extra, run_id])
 
 
 def _ensure_countries(wh: Warehouse) -> None:

@@ -90,3 +90,20 @@ def test_authors_partition_staged_before_histories_is_staged_again(tmp_path, sna
     with Warehouse(db, read_only=True) as wh:
         n = wh.query("SELECT count(*) AS n FROM observations WHERE source = 'openalex_authors'")["n"][0]
         assert n == 2  # Li Wei at Tsinghua, 2022 and 2023
+
+
+def test_newer_version_without_affiliations_removes_the_history(tmp_path):
+    snap = tmp_path / "snap"
+    write_partition(snap, "works", "2024-01-15", (FIXTURES / "works.jsonl").read_bytes())
+    write_partition(snap, "authors", "2024-01-15", author("A5000000004", [
+        {"institution": inst("I1", "ETH Zurich", "CH"), "years": [2020]}]) + b"\n")
+    db = tmp_path / "w.duckdb"
+    ingest_openalex(db, snap, entities=("works", "authors"))
+    q = "SELECT count(*) AS n FROM observations WHERE source = 'openalex_authors'"
+    with Warehouse(db, read_only=True) as wh:
+        assert wh.query(q)["n"][0] == 1
+    write_partition(snap, "authors", "2024-02-01", author("A5000000004", []) + b"\n")
+    ingest_openalex(db, snap, entities=("works", "authors"))
+    with Warehouse(db, read_only=True) as wh:
+        assert wh.query(q)["n"][0] == 0
+        assert wh.query("SELECT count(*) AS n FROM _stage_replaced")["n"][0] == 0
