@@ -26,6 +26,10 @@ for name, df in [("dev", A[A.split == "dev"]), ("test", A[A.split == "test"]), (
 print("split  n_authorships  B3_precision  B3_recall  B3_F1")
 for name, n, p, r, f in out:
     print(f"{name:5s} {n:14d} {p:13.3f} {r:10.3f} {f:7.3f}")
+print("\nsensitivity: high-confidence authorships only")
+H = A[A.confidence == "high"]
+for name, df in [("dev", H[H.split == "dev"]), ("test", H[H.split == "test"])]:
+    n, p, r, f = b3(df); print(f"{name:5s} {n:14d} {p:13.3f} {r:10.3f} {f:7.3f}")
 print("\nby stratum (all splits):")
 for s, df in A.groupby("stratum"):
     n, p, r, f = b3(df); print(f"{s:18s} n={n:4d} P={p:.3f} R={r:.3f} F1={f:.3f}")
