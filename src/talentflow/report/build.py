@@ -378,7 +378,8 @@ def _scenarios(r: q.Reader, p: ReportParams) -> Section:
 
 def _collab(r: q.Reader, p: ReportParams) -> Section:
     s = Section("collab", "Collaboration network",
-                "Countries linked by co-authored papers in the latest period (node size: papers; colour: "
+                "Countries linked by co-authored papers in the latest period stored by `talentflow collab "
+                "--save` (one period over all years unless it was run with --period; node size: papers; colour: "
                 "community; line width: co-authored papers).")
     units = q.collab_units(r, q.Filters(min_cell=p.min_cell))
     pairs = q.collab_pairs(r, q.Filters(min_cell=p.min_cell))
