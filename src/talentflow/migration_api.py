@@ -314,3 +314,53 @@ def default_gold_dir(name: str = "careers") -> Path:
     if not here.is_dir():
         raise ConfigError(f"no gold set found: pass --gold DIR (the repository's gold/{name} folder)")
     return here
+
+
+def score_persons(db: DB, gold: str | Path | None = None, *, split: str = "test", n_boot: int = 500,
+                  save: bool = False) -> pd.DataFrame:
+    """B³ precision, recall and F1 of the warehouse's person identities (``researcher_id``: today the
+    source id, or a name key for name-only venues) on the hand-labelled persons gold set (``gold``:
+    its folder; default the repository's ``gold/persons``), overall and per stratum. With ``save``
+    the overall row goes to ``gold_scores`` under a ``persons`` parameter set naming the identity rule."""
+    import datetime as _dt
+    import hashlib
+
+    from talentflow.schema.gold import GOLD_SCORES
+    from talentflow.store.params import record_params
+    from talentflow.validation.persons import b_cubed, load_persons_gold
+
+    folder = Path(gold) if gold is not None else default_gold_dir("persons")
+    if split not in ("dev", "test", "all"):
+        raise ConfigError(f"--split {split!r}: expected dev, test or all")
+    g = load_persons_gold(folder)
+    if split != "all":
+        g = g[g["split"] == split]
+    version = hashlib.sha256(b"".join((folder / f).read_bytes() for f in ("authorships.csv", "blocks.csv"))) \
+        .hexdigest()[:12]
+    with opened(db, read_only=not save) as wh:
+        keys = wh.query("SELECT work_id, author_position, researcher_id AS predicted FROM authorships")
+        keys["author_position"] = keys["author_position"].astype("Int64")
+        frame = g.merge(keys, on=["work_id", "author_position"], how="left")
+        found = frame["predicted"].notna().mean() if len(frame) else 0.0
+        if found < 0.95:
+            raise ConfigError(f"this warehouse holds {found:.0%} of the gold set's authorships: the gold set was "
+                              "labelled from every venue of the data mirror; score a warehouse of the whole mirror")
+        rows = [{"stratum": "all", **b_cubed(frame, n_boot=n_boot)}]
+        rows += [{"stratum": s, **b_cubed(part, n_boot=n_boot)} for s, part in frame.groupby("stratum")]
+        out = pd.DataFrame(rows).assign(split=split, gold=folder.name, gold_version=version,
+                                        identity="source_id")
+        if save:
+            wh.apply_schema((GOLD_SCORES,))
+            with wh.transaction():
+                pid = record_params(wh, "persons", {"identity": "source_id"})
+                o = out.iloc[0]
+                long = pd.DataFrame([{"measure": m, "value": o[m], "lo": o[f"{m}_lo"], "hi": o[f"{m}_hi"],
+                                      "n": int(o["authorships"])} for m in ("b3_precision", "b3_recall", "b3_f1")])
+                long = long.assign(params_id=pid, gold=folder.name, gold_version=version, split=split,
+                                   persons=int(o["blocks"]), tolerance=None,
+                                   scored_at=_dt.datetime.now(_dt.timezone.utc).replace(tzinfo=None))
+                wh.execute("DELETE FROM gold_scores WHERE params_id = ? AND gold = ? AND split = ?",
+                           [pid, folder.name, split])
+                wh.insert("gold_scores", long[list(GOLD_SCORES.column_names)])
+            out = out.assign(params_id=pid)
+    return out

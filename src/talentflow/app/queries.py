@@ -940,7 +940,9 @@ def gold_scores(reader: Reader) -> pd.DataFrame:
         WHERE split = 'test' AND (
               params_id = (SELECT params_id FROM inference_runs ORDER BY run_at DESC LIMIT 1)
               OR params_id = (SELECT g.params_id FROM gold_scores g JOIN meta_runs m USING (params_id)
-                              WHERE m.kind = 'places' ORDER BY g.scored_at DESC LIMIT 1))
+                              WHERE m.kind = 'places' ORDER BY g.scored_at DESC LIMIT 1)
+              OR params_id = (SELECT g.params_id FROM gold_scores g JOIN meta_runs m USING (params_id)
+                              WHERE m.kind = 'persons' ORDER BY g.scored_at DESC LIMIT 1))
         ORDER BY gold, measure"""))
 
 
