@@ -314,7 +314,7 @@ def _gold(folder, persons, moves, residence):
 def test_gold_scores_count_matches_misses_and_false_moves(moves_db, tmp_path):
     import shutil
 
-    from talentflow import migration_api as mig
+    from talentflow import gold_api as mig
     from talentflow.report.build import measured_error_note
 
     db = tmp_path / "g.duckdb"

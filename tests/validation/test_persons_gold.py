@@ -33,7 +33,7 @@ def test_blocks_do_not_mix_and_unmatched_authorships_stand_alone():
 
 
 def test_score_persons_on_a_warehouse(tmp_path):
-    from talentflow.migration_api import score_persons
+    from talentflow.gold_api import score_persons
     from talentflow.store.warehouse import Warehouse
 
     db = tmp_path / "w.duckdb"

@@ -32,7 +32,7 @@ def score(
     output: OutputOption = None,
 ) -> None:
     """Precision and recall of moves, movers and residence years of an inference run on a gold set."""
-    from talentflow import migration_api as mig
+    from talentflow import gold_api as mig
 
     with errors_to_exit():
         frame = mig.score_gold(db, gold, split=split, tolerance=tolerance, n_boot=n_boot, params_id=params_id,
@@ -63,7 +63,7 @@ def places(
 ) -> None:
     """Country and city accuracy of talentflow's place resolution on hand-labelled affiliation strings,
     beside the upstream country, per stratum (Wilson 95% intervals)."""
-    from talentflow import migration_api as mig
+    from talentflow import gold_api as mig
     from talentflow.validation.places import misses as list_misses
 
     with errors_to_exit():
@@ -105,7 +105,7 @@ def persons(
 ) -> None:
     """B³ precision, recall and F1 of the warehouse's person identities (source ids today) on hand-labelled
     name blocks (merged ACL ids, split IEEE ids, name-only twins...), overall and per stratum."""
-    from talentflow import migration_api as mig
+    from talentflow import gold_api as mig
 
     with errors_to_exit():
         frame = mig.score_persons(db, gold, split=split, n_boot=n_boot, save=save)
