@@ -317,7 +317,10 @@ def headline(reader: Reader, f: Filters) -> pd.DataFrame:
             picks.append(("Largest net loss", big.iloc[-1]))
         if picks:
             for label, row in picks:
-                rows.append({"figure": f"{label}: {row['name']}", "value": float(row["net_rate"]),
+                lo, hi = row.get("net_rate_lo"), row.get("net_rate_hi")
+                unsettled = lo is None or hi is None or pd.isna(lo) or pd.isna(hi) or lo <= 0 <= hi
+                rows.append({"figure": f"{label}: {row['name']}" + (" (direction not settled)" if unsettled else ""),
+                             "value": float(row["net_rate"]),
                              "lo": row.get("net_rate_lo"), "hi": row.get("net_rate_hi"),
                              "unit": "per 1,000 researchers",
                              "definition": "Net migration rate (inflows - outflows) per 1,000 resident researchers "
