@@ -191,6 +191,30 @@ def misses(db: str, name: str, split: str = "dev") -> None:
                   f"{'hit' if r.hit else 'FALSE'}")
         for r in o.itertuples():
             print(f"    other {r.origin}>{r.destination} {r.year_from}-{r.year_to} {r.event_type}")
+    last = obs.groupby("person")["year"].max()
+    why = []
+    for r in gm[~gm["hit"]].itertuples():
+        same = other[(other["person"] == r.person) & (other["origin"] == r.origin)
+                     & (other["destination"] == r.destination)]
+        if not same.empty:
+            how = "tf: " + "+".join(sorted(set(same["event_type"])))
+        elif (mv["person"] == r.person).any() or (other["person"] == r.person).any():
+            how = "tf: other countries or years"
+        else:
+            how = "tf: no event"
+        at_end = "destination in last observed year" if r.year_to == last.get(r.person) else "earlier"
+        why.append({"stratum": persons.at[r.person, "stratum"], "talentflow": how, "gold move": at_end})
+    if why:
+        print("\nmissed gold moves by talentflow's event for the same countries:")
+        print(pd.DataFrame(why).value_counts(["talentflow", "gold move"]).to_string())
+        print(pd.DataFrame(why).value_counts("stratum").to_string())
+    movers = set(gm["person"])
+    false = [{"stratum": persons.at[r.person, "stratum"],
+              "gold": "labelled mover" if r.person in movers else "labelled non-mover"}
+             for r in mv[~mv["hit"]].itertuples()]
+    if false:
+        print("\nfalse predicted moves:")
+        print(pd.DataFrame(false).value_counts(["gold", "stratum"]).to_string())
 
 
 def main() -> None:
