@@ -33,7 +33,7 @@ import sys
 
 import pandas as pd
 
-from talentflow import migration_api as api
+from talentflow import gold_api, migration_api as api
 from talentflow.inference.params import InferenceParams
 from talentflow.store.warehouse import opened
 from talentflow.validation.gold import GoldParams, load_gold, match_moves, scored_persons
@@ -98,7 +98,7 @@ def mirror_counts(db: str, pid: str) -> dict:
 
 
 def scores(db: str, pid: str, split: str) -> dict:
-    s = api.score_gold(db, split=split, params_id=pid, save=False).set_index("measure")
+    s = gold_api.score_gold(db, split=split, params_id=pid, save=False).set_index("measure")
     out = {}
     for m in MEASURES:
         out[m] = s.at[m, "value"]
@@ -155,7 +155,7 @@ def _runs(years_countries: pd.DataFrame) -> str:
 
 
 def misses(db: str, name: str, split: str = "dev") -> None:
-    gold = load_gold(api.default_gold_dir())
+    gold = load_gold(gold_api.default_gold_dir())
     persons = scored_persons(gold, split).set_index("person")
     ids = list(persons.index)
     pid = run_set(db, GRID[name])
