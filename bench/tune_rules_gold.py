@@ -6,7 +6,7 @@
     PYTHONPATH=src .venv/bin/python bench/tune_rules_gold.py --db /tmp/tune.duckdb --misses defaults
     PYTHONPATH=src .venv/bin/python bench/tune_rules_gold.py --db /tmp/tune.duckdb --test     # the pick + defaults
 
-Every parameter set of ``GRID`` (overrides of ``InferenceParams()``) is inferred into ``--db``
+Every parameter set of ``GRID`` (overrides of ``TUNED_FROM``, the defaults when it was run) is inferred into ``--db``
 (stored under its own params_id; the warehouse is written to, so use a copy) and scored on the
 gold set's **dev** split (``talentflow gold score --split dev --no-save``). The table gives the
 set, its predicted country moves on the whole mirror (migration + return), USA->CHN and CHN->USA,
@@ -38,9 +38,13 @@ from talentflow.inference.params import InferenceParams
 from talentflow.store.warehouse import opened
 from talentflow.validation.gold import GoldParams, load_gold, match_moves, scored_persons
 
-# name -> overrides of InferenceParams() (the defaults: min_spell_years 2, min_origin_years 2,
+# name -> overrides of TUNED_FROM (the defaults of 2026-12-04: min_spell_years 2, min_origin_years 2,
 # boundary_share 0.5, temporary_window 1, point_estimate evidence, chain_rule room,
 # traveler_min_weight 0.25, tie_break next, min_evidence 0.5)
+# The rule set the grid varies: the defaults when the tuning was run (2026-12-04). The pick,
+# min_origin_years 1, has since become the default, so the grid names its base explicitly.
+TUNED_FROM = InferenceParams(min_origin_years=2)
+
 GRID: dict[str, dict] = {
     "defaults": {},
     # one rule at a time
@@ -84,7 +88,7 @@ MEASURES = ("move_precision", "move_recall", "mover_precision", "mover_recall", 
 
 
 def run_set(db: str, overrides: dict) -> str:
-    return api.infer(db, InferenceParams().with_overrides(**overrides)).params_id
+    return api.infer(db, TUNED_FROM.with_overrides(**overrides)).params_id
 
 
 def mirror_counts(db: str, pid: str) -> dict:

@@ -23,7 +23,7 @@ def tune():
 
 
 def test_grid_sets_are_valid_and_distinct(tune):
-    sets = [InferenceParams().with_overrides(**o) for o in tune.GRID.values()]
+    sets = [tune.TUNED_FROM.with_overrides(**o) for o in tune.GRID.values()]
     assert tune.GRID["defaults"] == {} and len(set(sets)) == len(sets)
     assert 20 <= len(sets) <= 40
 
