@@ -90,6 +90,7 @@ def status(db: DB = None) -> dict:
     """Row counts, sources and rejects by reason."""
     with opened(db, read_only=not isinstance(db, Warehouse)) as wh:
         counts = wh.counts()
+        counts.update({t.name: wh.count(t.name) for t in _ingested_schema(wh) if t.name not in counts})
         tables = pd.DataFrame({"table": list(counts), "rows": list(counts.values())})
         sources = wh.query("""
             SELECT source, version, count(*) AS files, sum(n_records) AS records, sum(n_observations) AS observations,
@@ -105,7 +106,16 @@ def status(db: DB = None) -> dict:
 def check(db: DB = None) -> pd.DataFrame:
     """Run the schema's data checks; one row per check with the number of failing rows."""
     with opened(db, read_only=not isinstance(db, Warehouse)) as wh:
-        return run_checks(wh.con, wh.schema)
+        return run_checks(wh.con, _ingested_schema(wh))
+
+
+def _ingested_schema(wh: Warehouse):
+    """The core tables plus the area tables ingest writes, where this warehouse has them (career_spells)."""
+    from talentflow.schema import Schema
+    from talentflow.schema.orcid import TABLES as ORCID_TABLES
+
+    extra = tuple(t for t in ORCID_TABLES if t.name not in wh.schema.names and wh.has_table(t.name))
+    return Schema(tuple(wh.schema) + extra) if extra else wh.schema
 
 
 def headline(db: DB = None, *, min_cell: int = 10) -> dict[str, pd.DataFrame]:

@@ -82,3 +82,38 @@ def test_cli_needs_a_path_or_ids(tmp_path):
     assert res.exit_code == 2 and "PATH" in res.output
     res = CliRunner().invoke(app, ["ingest", "orcid", "--api", "0000-0002-1825-0098", "--db", str(tmp_path / "w.duckdb")])
     assert res.exit_code == 2 and "not a valid ORCID iD" in res.output
+
+
+def test_checks_cover_career_spells_and_pass(tmp_path):
+    db = tmp_path / "w.duckdb"
+    tf.ingest_orcid(db, _copy_samples(tmp_path))
+    checks = tf.check(db)
+    assert (checks["table"] == "career_spells").sum() > 0
+    assert checks["failing"].sum() == 0
+    tables = tf.status(db)["tables"].set_index("table")["rows"]
+    assert tables["career_spells"] == 10
+
+
+def test_truncated_archive_keeps_the_records_before_the_damage(tmp_path):
+    import io
+    import tarfile
+
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+        for i in range(1, 60):
+            data = record_json(orcid_id(i), [spell("education", f"U{i}", "FR", 2000, 2004, "MSc")], [])
+            info = tarfile.TarInfo(f"s/{orcid_id(i)}.json")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    whole = buf.getvalue()
+    (tmp_path / "cut.tar.gz").write_bytes(whole[: len(whole) * 2 // 3])
+    db = tmp_path / "w.duckdb"
+    summary = tf.ingest_orcid(db, tmp_path / "cut.tar.gz")
+    assert summary.rejected_files["file"].tolist() == ["cut.tar.gz"]
+    assert summary.file_rejects["reason"].tolist() == ["corrupt_archive"]
+    n = int(summary.files["n_records"].sum())
+    assert 0 < n < 59
+    with Warehouse(db, read_only=True) as wh:
+        assert wh.execute("SELECT count(*) FROM career_spells")[0][0] == n
+    res = CliRunner().invoke(app, ["ingest", "orcid", str(tmp_path / "cut.tar.gz"), "--db", str(tmp_path / "x.duckdb")])
+    assert res.exit_code == 1 and "corrupt_archive" in res.output

@@ -166,3 +166,9 @@ def test_single_item_takes_the_id_from_its_file_name():
     data = (FIXTURES / "education-3.0.xml").read_bytes()
     staged = stage_bytes("0000-0002-1825-0097_educations_0.xml", data)
     assert [s["spell_id"] for s in staged.spells] == ["orcid:0000-0002-1825-0097:education:0"]
+
+
+@pytest.mark.parametrize("title,level", [("B.E. Electrical", "bachelor"), ("To be confirmed", "other"),
+                                         ("Webmaster", "other"), ("Laurea magistrale", "master")])
+def test_degree_level_edges(title, level):
+    assert degree_level(title) == level

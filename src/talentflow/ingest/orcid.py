@@ -84,7 +84,7 @@ _PHD = re.compile(r"\b(ph\.?\s?d|d\.?\s?phil|doctor of philosophy|doctorate|doct
 _MASTER = re.compile(r"\b(master'?s?|masters|m\.?\s?sc|m\.?\s?s|m\.?\s?a|m\.?\s?phil|m\.?\s?eng|m\.?\s?tech|"
                      r"m\.?\s?res|mba|llm|maestr[ií]a|mestrado|magister|laurea magistrale|diplom-?\w*|"
                      r"postgraduate|graduate degree)\b\.?", re.I)
-_BACHELOR = re.compile(r"\b(bachelor'?s?|b\.?\s?sc|b\.?\s?s|b\.?\s?a|b\.?\s?eng|b\.?\s?tech|b\.?\s?e|"
+_BACHELOR = re.compile(r"\b(bachelor'?s?|b\.?\s?sc|b\.?\s?s|b\.?\s?a|b\.?\s?eng|b\.?\s?tech|b\.\s?e|"
                        r"undergraduate|licenciatura|licence|laurea|bacharelado|honours|honors)\b\.?", re.I)
 _NOT_DEGREE = re.compile(r"\b(post-?doc\w*|visiting|exchange|intern\w*|summer school)\b", re.I)
 
