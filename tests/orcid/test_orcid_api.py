@@ -141,4 +141,4 @@ def test_cli_api(tmp_path, records, monkeypatch):
         res = CliRunner().invoke(app, ["ingest", "orcid", "--api", SAMPLE_ID, "--api", orcid_id(42), "--base-url",
                                        srv.base_url, "--db", str(tmp_path / "w.duckdb")])
     assert res.exit_code == 0, res.output
-    assert "2 records" in res.output and "6 observations" in res.output
+    assert "2 records" in res.output and "6 career spells" in res.output

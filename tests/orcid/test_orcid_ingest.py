@@ -71,7 +71,7 @@ def test_cli_ingest_reports_counts_and_rejects(tmp_path):
     db = tmp_path / "w.duckdb"
     res = CliRunner().invoke(app, ["ingest", "orcid", str(_copy_samples(tmp_path)), "--db", str(db)])
     assert res.exit_code == 0, res.output
-    assert "6 records" in res.output and "10 observations" in res.output and "missing_orcid" in res.output
+    assert "6 records" in res.output and "10 career spells" in res.output and "missing_orcid" in res.output
     strict = CliRunner().invoke(app, ["ingest", "orcid", str(FIXTURES / "education-3.0.xml"), "--db",
                                       str(tmp_path / "s.duckdb"), "--strict"])
     assert strict.exit_code != 0 and "missing_orcid" in strict.output

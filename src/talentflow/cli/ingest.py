@@ -38,7 +38,8 @@ def report(summary: IngestSummary) -> None:
         f"[green]ingested[/green] {summary.source}: {len(files):,} file(s) "
         + ", ".join(f"{k}={v}" for k, v in by_status.items())
         + f"; {int(files['n_records'].sum()):,} records, {int(files['n_authorships'].sum()):,} authorships, "
-        f"{int(files['n_observations'].sum()):,} observations, {summary.n_rejects:,} rejects (run {summary.run_id})",
+        f"{int(files['n_observations'].sum()):,} {'career spells' if summary.source == 'orcid' else 'observations'}, "
+        f"{summary.n_rejects:,} rejects (run {summary.run_id})",
         highlight=False, soft_wrap=True,
     )
     if not summary.rejects_by_reason.empty:

@@ -47,7 +47,7 @@ def degree_transitions(spells: pd.DataFrame, year_from: int | None = None, year_
         edu = edu[edu["end_year"] <= year_to]
     edu = edu.sort_values(["researcher_id", "degree_level", "end_year", "spell_id"],
                           ascending=[True, True, False, True])
-    edu = edu.groupby(["researcher_id", "degree_level"], as_index=False).first()
+    edu = edu.drop_duplicates(["researcher_id", "degree_level"], keep="first")  # whole rows (first() mixes non-nulls)
     edu = edu.rename(columns={"country": "study_country", "end_year": "degree_end_year"})[
         ["researcher_id", "degree_level", "study_country", "degree_end_year"]]
     emp = s[(s["kind"] == "employment") & s["start_year"].notna() & s["country"].notna()][
@@ -58,7 +58,7 @@ def degree_transitions(spells: pd.DataFrame, year_from: int | None = None, year_
         return pd.DataFrame(columns=TRANSITION_COLUMNS)
     pairs = pairs.assign(_end=pairs["end_year"].fillna(10_000)).sort_values(
         ["researcher_id", "degree_level", "start_year", "_end", "spell_id"])
-    first = pairs.groupby(["researcher_id", "degree_level"], as_index=False).first()
+    first = pairs.drop_duplicates(["researcher_id", "degree_level"], keep="first")
     first = first.rename(columns={"country": "work_country", "start_year": "job_start_year"})
     out = first[TRANSITION_COLUMNS].copy()
     out["degree_end_year"] = out["degree_end_year"].astype("int64")
