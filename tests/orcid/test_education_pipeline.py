@@ -194,3 +194,9 @@ def test_cli_pipeline_orcid(population):
     assert {"bachelor", "master", "phd"} <= {line.split(",")[0] for line in res.output.splitlines()[1:]}
     bad = CliRunner().invoke(app, ["pipeline", "--source", "orcid", "--by", "nope", "--stay", "--db", str(db)])
     assert bad.exit_code == 2
+
+
+def test_a_warehouse_without_orcid_records_says_so(tmp_path):
+    Warehouse(tmp_path / "w.duckdb").close()
+    res = CliRunner().invoke(app, ["pipeline", "--source", "orcid", "--db", str(tmp_path / "w.duckdb")])
+    assert res.exit_code == 2 and "talentflow ingest orcid" in res.output

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from talentflow.errors import WarehouseError
 from talentflow.metrics.suppression import protect_residual, suppress, with_complement
 from talentflow.metrics.uncertainty import BootstrapParams, bootstrap_cells, ratio
 
@@ -108,6 +109,8 @@ def degree_stay_rates(t: pd.DataFrame, by: str = "degree", *, boot: BootstrapPar
 
 def read_spells(wh) -> pd.DataFrame:
     """The warehouse's career spells (columns the pipeline needs)."""
-    wh.require("career_spells")
+    if not wh.has_table("career_spells"):
+        raise WarehouseError(f"the warehouse {wh.path or ':memory:'} has no ORCID records (table career_spells); "
+                             "ingest some first: talentflow ingest orcid PATH (or --api ORCID_ID)")
     return wh.query("SELECT spell_id, researcher_id, kind, degree_level, country, start_year, end_year "
                     "FROM career_spells ORDER BY spell_id")
