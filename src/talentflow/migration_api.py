@@ -157,6 +157,29 @@ def pipeline(db: DB, *, countries=None, stay: bool = False, panel=None, year_fro
         return stamp(_pipeline.pipeline(wh, sel, _countries(countries), min_cell=min_cell), wh, sel.params_id)
 
 
+def education_pipeline(db: DB, *, stay: bool = False, by: str = "degree", countries=None,
+                       year_from: int | None = None, year_to: int | None = None, n_boot: int = 500,
+                       seed: int = 20240, min_cell: int = 10) -> pd.DataFrame:
+    """From ORCID education records (career_spells): degree country -> first-job country by degree
+    level, or with ``stay`` stay rates by degree level (``by='degree'``) or degree level x degree
+    country (``by='degree-country'``). ``countries``: these degree countries only; years bound the
+    degree's end year."""
+    from talentflow.metrics import education as _education
+
+    if by not in _education.BY:
+        raise ConfigError(f"--by {by!r}: expected one of {', '.join(_education.BY)}")
+    with opened(db, read_only=True) as wh:
+        t = _education.degree_transitions(_education.read_spells(wh), year_from, year_to)
+        wanted = _countries(countries)
+        if wanted:
+            t = t[t["study_country"].isin(wanted)]
+        if stay:
+            out = _education.degree_stay_rates(t, by, boot=BootstrapParams(n_boot, seed), min_cell=min_cell)
+        else:
+            out = _education.degree_flows(t, min_cell=min_cell)
+        return stamp(out, wh, None)
+
+
 def simulate(out_dir: str | Path, **kwargs):
     """Write synthetic careers (obs.csv) and their truth (truth.csv); see talentflow.simulate.careers."""
     from talentflow.simulate.careers import SimParams, write_simulation
