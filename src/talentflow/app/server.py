@@ -10,7 +10,11 @@ the command that produces it.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
+import json
+import threading
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any, Literal, Optional
@@ -164,15 +168,27 @@ def _table(request: Request, f: q.Filters, compute, name: str, page: int, page_s
 # -- the application ---------------------------------------------------------------------------------
 
 def create_app(db: str | Path | None, *, min_cell: int = 10, n_boot: int = 200, published: str | None = None,
-               cache: bool = True) -> FastAPI:
+               cache: bool = True, warm: bool = False, host: str = "127.0.0.1",
+               allowed_hosts: tuple[str, ...] | list[str] = ()) -> FastAPI:
     """The API and dashboard over warehouse ``db`` (opened read only for the app's lifetime).
-    ``cache``: keep each 200 answer of /api/v1 and serve it again (see talentflow.app.cache)."""
+    ``cache``: keep each 200 answer (and each 4xx) of /api/v1 and serve it again (see talentflow.app.cache).
+    ``warm``: compute the dashboard's default views of every panel in a background thread at start-up.
+    ``host``: the address the server is bound to; with localhost, 127.0.0.1 and [::1] the Host
+    names accepted (DNS rebinding); ``allowed_hosts`` adds more ("*" accepts any)."""
     if min_cell < 1:
         raise ConfigError(f"min_cell={min_cell}: expected >= 1")
     reader = q.Reader.open(db)
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
+        stop = threading.Event()
+        warmer = None
+        if warm:
+            warmer = threading.Thread(target=_warm, args=(_app, stop), name="talentflow-warm", daemon=True)
+            warmer.start()
         yield
+        stop.set()
+        if warmer is not None:
+            warmer.join(timeout=30)
         reader.close()
 
     app = FastAPI(title="talentflow API", version=__version__, lifespan=lifespan,
@@ -190,19 +206,151 @@ def create_app(db: str | Path | None, *, min_cell: int = 10, n_boot: int = 200, 
                      "message": e.get("msg", "invalid"), "input": str(e.get("input"))[:200]} for e in exc.errors()]
         return JSONResponse({"detail": problems}, status_code=422)
 
+    @app.exception_handler(q.Busy)
+    async def _busy(request: Request, exc: q.Busy):
+        return JSONResponse({"detail": str(exc)}, status_code=503, headers={"Retry-After": "2"})
+
     _routes(app)
     _pages(app)
     if cache:
         from talentflow.app.cache import ResponseCache
 
         app.add_middleware(ResponseCache)
+    app.add_middleware(Guard, hosts=accepted_hosts(host, allowed_hosts))
+    app.state.warm_status = {"done": 0, "total": 0, "finished": not warm}
     return app
+
+
+# -- bounds, warm-up, hardening ------------------------------------------------------------------------
+
+MAX_QUERY_BYTES = 2048  # the longest filter set is a few hundred bytes
+MAX_PATH_BYTES = 512
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
+# The dashboard: scripts and styles from this server only (plotly sets inline styles, hence
+# 'unsafe-inline' for styles; the one inline handler, onsubmit="return false", is allowed by its hash).
+ONSUBMIT_HASH = "'sha256-" + base64.b64encode(hashlib.sha256(b"return false").digest()).decode() + "'"
+CSP_DASHBOARD = ("default-src 'self'; script-src 'self' 'unsafe-hashes' " + ONSUBMIT_HASH + "; "
+                 "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
+                 "connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; "
+                 "form-action 'self'; frame-ancestors 'none'")
+# The API docs page: Swagger UI from this server, started by an inline script of FastAPI's page.
+CSP_DOCS = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+            "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+CSP_API = "default-src 'none'; frame-ancestors 'none'"
+
+
+def accepted_hosts(host: str, extra=()) -> frozenset[str]:
+    """Host names (without port) the server answers: the loopback names, the bound host, ``extra``."""
+    names = {*LOCAL_HOSTS, host.strip().strip("[]").lower(), *(h.strip().strip("[]").lower() for h in extra)}
+    names.discard("")
+    names.discard("0.0.0.0")
+    names.discard("::")
+    return frozenset(names)
+
+
+def _host_name(value: str) -> str:
+    value = value.strip().lower()
+    if value.startswith("["):
+        return value[1:value.find("]")] if "]" in value else value
+    return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
+
+
+class Guard:
+    """Outermost ASGI middleware: refuses Host headers the server does not answer to (DNS
+    rebinding: 421), bounds the size of a request line (414), and adds security headers
+    (X-Content-Type-Options, Referrer-Policy, a Content-Security-Policy) to every answer."""
+
+    def __init__(self, app, *, hosts: frozenset[str]):
+        self.app = app
+        self.any_host = "*" in hosts
+        self.hosts = hosts
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope.get("path", "")
+        host = next((v.decode("latin-1") for k, v in scope.get("headers", ()) if k == b"host"), "")
+        if not self.any_host and _host_name(host) not in self.hosts:
+            await self._plain(send, 421, f"host {host[:100]!r} is not served here (allowed: "
+                                         f"{', '.join(sorted(self.hosts))}; see --allow-host)", path)
+            return
+        if len(scope.get("query_string", b"")) > MAX_QUERY_BYTES or len(scope.get("raw_path") or path) > MAX_PATH_BYTES:
+            await self._plain(send, 414, f"request too long (query <= {MAX_QUERY_BYTES} bytes, "
+                                         f"path <= {MAX_PATH_BYTES})", path)
+            return
+        extra = self._headers(path)
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                message = dict(message)
+                message["headers"] = list(message.get("headers", [])) + extra
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+    @staticmethod
+    def _headers(path: str) -> list[tuple[bytes, bytes]]:
+        if path.startswith(f"{API}/docs"):
+            csp = CSP_DOCS
+        elif path.startswith(API):
+            csp = CSP_API
+        else:
+            csp = CSP_DASHBOARD
+        return [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
+                (b"x-frame-options", b"DENY"), (b"content-security-policy", csp.encode())]
+
+    async def _plain(self, send, status: int, text: str, path: str) -> None:
+        body = json.dumps({"detail": text}).encode()
+        await send({"type": "http.response.start", "status": status,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                                *self._headers(path)]})
+        await send({"type": "http.response.body", "body": body})
+
+
+def warm_jobs(app: FastAPI) -> list[tuple[str, Any]]:
+    """What the dashboard asks first, for every panel: the headline, rates, flows at each level,
+    organizations, pipeline and stay rates (with the default years), and the filter options."""
+    r, floor, n_boot = app.state.reader, app.state.min_cell, app.state.n_boot
+    jobs: list[tuple[str, Any]] = [("meta", lambda: (q.overview(r), q.fields(r)))]
+    for panel in q.PANELS:
+        f = q.Filters(panel=panel, min_cell=floor, n_boot=n_boot)
+        jobs += [(f"headline {panel}", lambda f=f: q.headline(r, f)),
+                 (f"rates {panel}", lambda f=f: q.net_rates(r, f))]
+        jobs += [(f"flows {level} {panel}", lambda f=f, level=level: q.flows(r, f.replace(level=level)))
+                 for level in q.LEVELS]
+        jobs += [(f"organizations {panel}", lambda f=f: q.foreign_share(r, f, 20)),
+                 (f"pipeline {panel}", lambda f=f: q.pipeline(r, f)),
+                 (f"stay {panel}", lambda f=f: q.stay_rates(r, f))]
+    f = q.Filters(min_cell=floor, n_boot=n_boot)
+    jobs += [("collaboration", lambda: q.collab_pairs(r, f)), ("specialization", lambda: q.specialization(r, f))]
+    return jobs
+
+
+def _warm(app: FastAPI, stop: threading.Event) -> None:
+    """Compute the warm-up jobs one after the other (each takes one computation slot, as a request
+    would); errors are answers like any other (missing sections, empty panels) and are skipped."""
+    status = app.state.warm_status
+    jobs = warm_jobs(app)
+    status["total"] = len(jobs)
+    for _name, job in jobs:
+        if stop.is_set():
+            break
+        try:
+            job()
+        except Exception:  # noqa: BLE001 - a section not computed, a closed reader at shutdown
+            pass
+        status["done"] += 1
+    status["finished"] = True
 
 
 def _routes(app: FastAPI) -> None:
     @app.get(f"{API}/health", tags=["meta"], summary="Liveness")
-    def health() -> dict[str, str]:
-        return {"status": "ok", "version": __version__}
+    def health(request: Request) -> JSONResponse:
+        warm = request.app.state.warm_status
+        return JSONResponse({"status": "ok", "version": __version__,
+                             "warm": "done" if warm["finished"] else f"{warm['done']}/{warm['total']}"},
+                            headers={"Cache-Control": "no-store"})
 
     @app.get(f"{API}/meta", tags=["meta"], response_model=ObjectOut, summary="What the warehouse holds",
              description="Counts, years, available sections (with the commands that produce missing ones), "
@@ -286,6 +434,10 @@ def _routes(app: FastAPI) -> None:
              summary="Foreign-origin share of the largest organizations, with intervals")
     def organizations(request: Request, f: FiltersDep, top: Annotated[int, Query(ge=1, le=100)] = 20,
                       page: PageQ = 1, page_size: PageSizeQ = 100, format: FormatQ = "json"):
+        if f.org and not _reader(request).known_org(f.org):
+            # the answer foreign_share gives an unknown name, without its seconds of bootstrap setup
+            raise HTTPException(400, detail=f"no researchers at organization(s) {[f.org]} in this selection "
+                                            "(names as in `talentflow table institutions`, e.g. google, meta)")
         return _table(request, f, lambda r, ff: q.foreign_share(r, ff, top), "organizations", page, page_size, format)
 
     @app.get(f"{API}/pipeline", tags=["pipeline"], response_model=PageOut, responses=ERRORS,
@@ -395,9 +547,12 @@ def _pages(app: FastAPI) -> None:
 
 
 def serve(db: str | Path | None, *, host: str = "127.0.0.1", port: int = 8000, min_cell: int = 10, n_boot: int = 200,
-          published: str | None = None, log_level: str = "warning") -> None:
-    """Run the API and dashboard with uvicorn until interrupted."""
+          published: str | None = None, log_level: str = "warning", allowed_hosts: tuple[str, ...] = (),
+          warm: bool = True) -> None:
+    """Run the API and dashboard with uvicorn until interrupted (the dashboard's default views are
+    computed in the background from the start)."""
     import uvicorn
 
-    app = create_app(db, min_cell=min_cell, n_boot=n_boot, published=published)
+    app = create_app(db, min_cell=min_cell, n_boot=n_boot, published=published, warm=warm, host=host,
+                     allowed_hosts=allowed_hosts)
     uvicorn.run(app, host=host, port=port, log_level=log_level)
