@@ -20,6 +20,7 @@ import dataclasses
 import json
 import re
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Literal, TypeVar, get_args
@@ -170,10 +171,12 @@ class Reader:
     answers (ConfigError, InputError, MissingData: an unknown organization) as well as results.
     At most ``max_compute`` uncached computations run at once (nested memo calls of one computation
     count once); one that cannot start within ``compute_wait`` seconds raises :class:`Busy`.
-    Memo hits never wait."""
+    Kinds of computation (a key's first item) seen to take under ``fast_seconds`` run in a lane of
+    their own (another ``max_compute`` slots), so a drill-down's query does not queue behind
+    bootstraps. Memo hits never wait."""
 
     def __init__(self, wh: Warehouse, *, memo_size: int = 4096, max_compute: int | None = None,
-                 compute_wait: float = 30.0):
+                 compute_wait: float = 30.0, fast_seconds: float = 0.05):
         import os
         import weakref
 
@@ -188,6 +191,9 @@ class Reader:
         self.max_compute = max_compute or max(2, os.cpu_count() or 2)
         self.compute_wait = compute_wait
         self._slots = threading.BoundedSemaphore(self.max_compute)
+        self._fast_slots = threading.BoundedSemaphore(self.max_compute)
+        self.fast_seconds = fast_seconds
+        self._cost: dict = {}  # kind of computation -> moving average of its seconds
         self.stats = {"hits": 0, "computed": 0, "errors_cached": 0, "busy": 0}
         self._closed = False
 
@@ -244,12 +250,16 @@ class Reader:
         if flight is not None:
             flight.done.wait()
             return flight.outcome.get()
-        slot = False
+        slot = None
+        kind = key[0] if key else None
         if depth == 0:  # an outermost computation takes a slot; nested ones run in their caller's
-            if not self._slots.acquire(timeout=self.compute_wait):
+            cost = self._cost.get(kind)
+            slot = self._fast_slots if cost is not None and cost < self.fast_seconds else self._slots
+            if not slot.acquire(timeout=self.compute_wait):
                 self.stats["busy"] += 1
                 raise Busy(f"the server is busy ({self.max_compute} computations running); retry shortly")
-            slot = True
+        started = time.perf_counter()
+        computed = False
         try:
             with self._guard:
                 hit = self._memo.get(key)
@@ -263,6 +273,7 @@ class Reader:
                 flight.done.wait()
                 return flight.outcome.get()
             self._local.depth = depth + 1
+            computed = True
             try:
                 outcome = _Outcome(value=compute())
             except NEGATIVE as exc:
@@ -283,8 +294,12 @@ class Reader:
                 flight.done.set()
             return outcome.get()
         finally:
-            if slot:
-                self._slots.release()
+            if slot is not None:
+                if computed:
+                    took = time.perf_counter() - started
+                    cost = self._cost.get(kind)
+                    self._cost[kind] = took if cost is None else 0.7 * cost + 0.3 * took
+                slot.release()
 
     def query(self, sql: str, params: list | dict | None = None) -> pd.DataFrame:
         return self.wh.query(sql, params)
