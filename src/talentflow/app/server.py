@@ -233,9 +233,12 @@ CSP_DASHBOARD = ("default-src 'self'; script-src 'self' 'unsafe-hashes' " + ONSU
                  "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
                  "connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; "
                  "form-action 'self'; frame-ancestors 'none'")
-# The API docs page: Swagger UI from this server, started by an inline script of FastAPI's page.
-CSP_DOCS = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
-            "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+# The API docs page: Swagger UI, started by an inline script of FastAPI's page; its assets come from
+# this server (offline docs) or, before those, from FastAPI's default CDN.
+DOCS_CDN = "https://cdn.jsdelivr.net"
+CSP_DOCS = (f"default-src 'self'; script-src 'self' 'unsafe-inline' {DOCS_CDN}; "
+            f"style-src 'self' 'unsafe-inline' {DOCS_CDN}; img-src 'self' data: https://fastapi.tiangolo.com; "
+            "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
 CSP_API = "default-src 'none'; frame-ancestors 'none'"
 
 
