@@ -188,8 +188,8 @@ def run_load(base: str, clients: int, seconds: float, mix: list[str] | None = No
                 t0 = time.perf_counter()
                 try:
                     r = http.get(path)
-                    # an unknown organization's 400 is the right answer, not an error
-                    ok = r.status_code == 200 or (r.status_code == 400 and "org=" in path)
+                    # an unknown organization's 404 is the right answer, not an error
+                    ok = r.status_code == 200 or (r.status_code == 404 and "org=" in path)
                 except httpx.HTTPError:
                     ok = False
                 dt = (time.perf_counter() - t0) * 1000

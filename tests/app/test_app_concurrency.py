@@ -115,18 +115,18 @@ def test_computations_are_bounded_and_busy_is_raised(app_db):
         assert r.memo(("outer",), lambda: r.memo(("inner",), lambda: 2) + 1) == 3
 
 
-def test_unknown_org_is_a_cheap_cached_400(app_client, monkeypatch):
+def test_unknown_org_is_a_cheap_cached_404(app_client, monkeypatch):
     calls = []
     real = q.foreign_share
     monkeypatch.setattr(q, "foreign_share", lambda *a, **k: (calls.append(1), real(*a, **k))[1])
     t0 = time.perf_counter()
     r = app_client.get("/api/v1/organizations?org=No%20Such%20Org%20Anywhere")
-    assert r.status_code == 400 and "No Such Org Anywhere" in r.json()["detail"]
+    assert r.status_code == 404 and "No Such Org Anywhere" in r.json()["detail"]
     assert not calls, "an unknown organization still ran the organization query"
     assert time.perf_counter() - t0 < 2
     cache = _response_cache(app_client.app)
     hits = cache.hits
-    assert app_client.get("/api/v1/organizations?org=No%20Such%20Org%20Anywhere").status_code == 400
+    assert app_client.get("/api/v1/organizations?org=No%20Such%20Org%20Anywhere").status_code == 404
     assert cache.hits == hits + 1  # the 4xx answer is served from the cache
 
 

@@ -32,7 +32,13 @@ from talentflow.errors import ConfigError, InputError
 STATIC = Path(__file__).resolve().parent / "static"
 API = "/api/v1"
 ISO3_PATTERN = r"^[A-Z]{3}$"
-NAME_PATTERN = q.NAME_RE.pattern
+# Names of regions, fields, organizations, as the API validates them and as its schema states them.
+# Explicit classes, not \w: in Python \w is Unicode, in the schema's dialect (ECMA-262) ASCII only.
+# Letters: ASCII, Latin (Latin-1, Extended A/B, Additional), Greek, Cyrillic, CJK, kana, Hangul;
+# all of them are letters to Python too, so whatever passes here passes queries.NAME_RE.
+NAME_LETTERS = ("A-Za-z0-9_\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F\u1E00-\u1EFF\u0391-\u03A1\u03A3-\u03CE"
+                "\u0400-\u0481\u048A-\u052F\u3041-\u3096\u30A1-\u30FA\u4E00-\u9FFF\uAC00-\uD7A3")
+NAME_PATTERN = "^[" + NAME_LETTERS + " .,&'()/+:-]{1,120}$"
 
 
 class Missing(BaseModel):
@@ -62,12 +68,26 @@ class ObjectOut(BaseModel):
 
 
 class ErrorOut(BaseModel):
-    detail: Any
+    detail: str = Field(description="What went wrong, in words.")
+
+
+class Problem(BaseModel):
+    parameter: str = Field(description="The parameter (or 'request').")
+    message: str
+    input: str = Field(description="The value given (at most 200 characters).")
+
+
+class ValidationErrorOut(BaseModel):
+    detail: list[Problem] = Field(description="One entry per parameter that failed validation.")
 
 
 ERRORS = {400: {"model": ErrorOut, "description": "A parameter value the warehouse cannot use."},
           404: {"model": ErrorOut, "description": "No such country, region or organization."},
-          422: {"model": ErrorOut, "description": "A parameter failed validation."}}
+          422: {"model": ValidationErrorOut, "description": "A parameter failed validation."}}
+# answers any API path can give (documented on every operation by _contract)
+COMMON_ERRORS = {"414": "The request line is too long.", "421": "The Host header names a host this server does not "
+                 "answer to (DNS rebinding protection; see `talentflow serve --allow-host`).",
+                 "503": "Busy: every computation slot is taken; retry after Retry-After seconds."}
 
 
 # -- request parameters ------------------------------------------------------------------------------
@@ -98,8 +118,9 @@ def _filters(request: Request, level: LevelQ = "country", year_from: YearQ = Non
              min_cell: MinCellQ = None) -> q.Filters:
     floor = request.app.state.min_cell
     if min_cell is not None and min_cell < floor:
-        raise HTTPException(422, detail=f"min_cell={min_cell}: this server suppresses cells under {floor} "
-                                        "researchers; a request may raise the threshold, not lower it")
+        raise HTTPException(422, detail=[{"parameter": "min_cell", "input": str(min_cell), "message": (
+            f"min_cell={min_cell}: this server suppresses cells under {floor} researchers; a request may raise "
+            "the threshold, not lower it")}])
     try:
         return q.Filters(level=level, year_from=year_from, year_to=year_to, country=country, region=region,
                          field=field, field_kind=field_kind, org=org, panel=panel,
@@ -178,18 +199,26 @@ def create_app(db: str | Path | None, *, min_cell: int = 10, n_boot: int = 200, 
     if min_cell < 1:
         raise ConfigError(f"min_cell={min_cell}: expected >= 1")
     reader = q.Reader.open(db)
+    running = {"lifespans": 0, "warmer": None}
+    stop = threading.Event()
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
-        stop = threading.Event()
-        warmer = None
-        if warm:
-            warmer = threading.Thread(target=_warm, args=(_app, stop), name="talentflow-warm", daemon=True)
-            warmer.start()
-        yield
-        stop.set()
-        if warmer is not None:
-            warmer.join(timeout=30)
-        reader.close()
+        # a test client may run the lifespan again around one request (schemathesis over ASGI):
+        # the reader closes when the last one ends, the warm-up starts once
+        running["lifespans"] += 1
+        if warm and running["warmer"] is None:
+            running["warmer"] = threading.Thread(target=_warm, args=(_app, stop), name="talentflow-warm", daemon=True)
+            running["warmer"].start()
+        try:
+            yield
+        finally:
+            running["lifespans"] -= 1
+            if running["lifespans"] == 0:
+                stop.set()
+                if running["warmer"] is not None:
+                    running["warmer"].join(timeout=30)
+                reader.close()
 
     app = FastAPI(title="talentflow API", version=__version__, lifespan=lifespan,
                   description="Aggregates of AI talent migration and regional AI specialization from a talentflow "
@@ -212,6 +241,7 @@ def create_app(db: str | Path | None, *, min_cell: int = 10, n_boot: int = 200, 
 
     _routes(app)
     _pages(app)
+    _contract(app)
     if cache:
         from talentflow.app.cache import ResponseCache
 
@@ -219,6 +249,61 @@ def create_app(db: str | Path | None, *, min_cell: int = 10, n_boot: int = 200, 
     app.add_middleware(Guard, hosts=accepted_hosts(host, allowed_hosts))
     app.state.warm_status = {"done": 0, "total": 0, "finished": not warm}
     return app
+
+
+# -- the OpenAPI contract ------------------------------------------------------------------------------
+
+def _contract(app: FastAPI) -> None:
+    """The OpenAPI document states what the server does: min_cell's minimum is this server's floor,
+    CSV downloads are declared (text/csv beside application/json), every 422 has the body the
+    validation handler sends, and the answers any path can give (414, 421, 503) are listed."""
+    def openapi() -> dict:
+        if app.openapi_schema:
+            return app.openapi_schema
+        from fastapi.openapi.utils import get_openapi
+
+        doc = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        contract(doc, app.state.min_cell)
+        app.openapi_schema = doc
+        return doc
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def contract(doc: dict, floor: int) -> dict:
+    """Fix up a generated OpenAPI document in place (see _contract)."""
+    components = doc.setdefault("components", {}).setdefault("schemas", {})
+    for name, model in (("ErrorOut", ErrorOut), ("ValidationErrorOut", ValidationErrorOut)):
+        if name not in components:
+            schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+            components.update(schema.pop("$defs", {}))
+            components[name] = schema
+    for path, item in doc.get("paths", {}).items():
+        for op in item.values():
+            params = op.get("parameters", [])
+            for p in params:
+                if p.get("name") == "min_cell":
+                    for sub in [p["schema"], *p["schema"].get("anyOf", [])]:
+                        if sub.get("type") == "integer":
+                            sub["minimum"] = floor
+                    p["description"] = (p.get("description", "") + f" This server's floor: {floor}.").strip()
+            responses = op.setdefault("responses", {})
+            if any(p.get("name") == "format" for p in params) and "200" in responses:
+                responses["200"].setdefault("content", {})["text/csv"] = {"schema": {
+                    "type": "string", "description": "With format=csv: every row, as a download (UTF-8, a header "
+                                                     "line; provenance columns on every row)."}}
+            if "422" in responses:
+                responses["422"] = {"description": "A parameter failed validation.", "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/ValidationErrorOut"}}}}
+            if path.startswith(API):
+                for status, text in COMMON_ERRORS.items():
+                    responses.setdefault(status, {"description": text, "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}})
+    text = json.dumps(doc)
+    for unused in ("HTTPValidationError", "ValidationError"):
+        if unused in components and f"#/components/schemas/{unused}" not in text:
+            del components[unused]
+    return doc
 
 
 # -- bounds, warm-up, hardening ------------------------------------------------------------------------
@@ -375,8 +460,8 @@ def _routes(app: FastAPI) -> None:
              description="Moves (count) from origin to destination at the chosen level. period=0: over the whole "
                          "selection; period=1: by year (first year at the destination). Filters: country or region "
                          "(flows in or out), org (organization level). Flows under min_cell moves are left out.")
-    def flows(request: Request, f: FiltersDep, period: Annotated[Literal[0, 1], Query(
-              description="0: whole range; 1: yearly.")] = 0, page: PageQ = 1, page_size: PageSizeQ = 100,
+    def flows(request: Request, f: FiltersDep, period: Annotated[int, Query(
+              ge=0, le=1, description="0: whole range; 1: yearly.")] = 0, page: PageQ = 1, page_size: PageSizeQ = 100,
               format: FormatQ = "json"):
         notice = None
         if f.level in ("org", "hub"):
@@ -438,8 +523,8 @@ def _routes(app: FastAPI) -> None:
     def organizations(request: Request, f: FiltersDep, top: Annotated[int, Query(ge=1, le=100)] = 20,
                       page: PageQ = 1, page_size: PageSizeQ = 100, format: FormatQ = "json"):
         if f.org and not _reader(request).known_org(f.org):
-            # the answer foreign_share gives an unknown name, without its seconds of bootstrap setup
-            raise HTTPException(400, detail=f"no researchers at organization(s) {[f.org]} in this selection "
+            # an unknown name (404, as documented) without the seconds of bootstrap setup foreign_share takes
+            raise HTTPException(404, detail=f"no organization {f.org!r} in this warehouse "
                                             "(names as in `talentflow table institutions`, e.g. google, meta)")
         return _table(request, f, lambda r, ff: q.foreign_share(r, ff, top), "organizations", page, page_size, format)
 
