@@ -148,11 +148,15 @@ def build_warehouse(folder: Path) -> Path:
 
 
 def start_server(db: Path, port: int) -> subprocess.Popen:
+    # the server's log goes to a file: a pipe nobody reads fills up and blocks the server
+    log = open(Path(tempfile.gettempdir()) / f"tf-load-server-{port}.log", "w+b")  # noqa: SIM115
     proc = subprocess.Popen([_talentflow(), "serve", "--db", str(db), "--host", "127.0.0.1", "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                            stdout=subprocess.DEVNULL, stderr=log)
+    proc.stderr = log  # read back on failure
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
+            proc.stderr.seek(0)
             raise RuntimeError(f"the server exited: {proc.stderr.read().decode()[-2000:]}")
         try:
             if httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=1).status_code == 200:
@@ -304,10 +308,12 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=15)
     ap.add_argument("--pool", type=int, default=600, help="distinct requests of the varied mix (10..20000)")
     ap.add_argument("--stall", action="store_true", help="also time cheap requests beside 8 expensive clients")
+    ap.add_argument("--passes", type=int, default=1, help="run the load this many times (1..5) on the same server")
     ap.add_argument("--no-wait-warm", action="store_true", help="start before the server's warm-up finished")
     args = ap.parse_args()
-    if not 1 <= args.clients <= 64 or not 1 <= args.seconds <= 600 or not 10 <= args.pool <= 20_000:
-        ap.error("--clients 1..64, --seconds 1..600, --pool 10..20000")
+    if not 1 <= args.clients <= 64 or not 1 <= args.seconds <= 600 or not 10 <= args.pool <= 20_000 \
+            or not 1 <= args.passes <= 5:
+        ap.error("--clients 1..64, --seconds 1..600, --pool 10..20000, --passes 1..5")
     if args.host and args.host not in ("127.0.0.1", "localhost", "::1"):
         ap.error("--host: loopback only (127.0.0.1, localhost, ::1)")
     if bool(args.host) != bool(args.port):
@@ -353,32 +359,35 @@ def main() -> int:
             for k, path in enumerate(pool):
                 mix += [path] if k % 9 else ["/api/v1/health", path]
             print(f"varied mix: {len(pool)} distinct requests (seed {args.seed}), drawn at random by each client")
-        latencies, errors, sent = run_load(base, args.clients, args.seconds, mix, args.seed)
-        if args.mix == "varied":
-            grouped: dict[str, list[float]] = defaultdict(list)
-            gerr: dict[str, int] = defaultdict(int)
-            for p, v in latencies.items():
-                grouped[endpoint(p)].extend(v)
-            for p, n in errors.items():
-                gerr[endpoint(p)] += n
-            latencies, errors = grouped, gerr
-        everything = [v for vs in latencies.values() for v in vs]
-        ref = latencies.get("/api/v1/health", [])
-        ref95 = pct(ref, 95)
-        print(f"\nload ({args.mix} mix): {args.clients} clients, {args.seconds:.0f} s, {sent:,} requests "
-              f"({sent / args.seconds:,.0f}/s), {sum(errors.values())} errors (5xx or failed connections), "
-              f"{answers_4xx[0]} documented 4xx answers")
-        print(f"{'endpoint':62s} {'n':>7s} {'p50 ms':>8s} {'p95 ms':>8s} {'p99 ms':>8s} {'p95/ref':>8s} {'err':>5s}")
-        for path in (MIX if args.mix == "fixed" else sorted(latencies)):
-            v = latencies.get(path, [])
-            print(f"{path[:62]:62s} {len(v):7,d} {pct(v, 50):8.1f} {pct(v, 95):8.1f} {pct(v, 99):8.1f} "
-                  f"{pct(v, 95) / ref95:8.2f} {errors.get(path, 0):5d}")
-        p50, p95, p99 = pct(everything, 50), pct(everything, 95), pct(everything, 99)
-        print(f"{'ALL':62s} {len(everything):7,d} {p50:8.1f} {p95:8.1f} {p99:8.1f} {p95 / ref95:8.2f}")
-        print(f"reference /api/v1/health under the same load: p50 {pct(ref, 50):.1f} ms, p95 {ref95:.1f} ms")
-        verdict = "meets" if p95 <= TARGET_P95_MS and not errors else "MISSES"
-        print(f"\np50 {p50:.1f} ms, p95 {p95:.1f} ms, p99 {p99:.1f} ms at {args.clients} clients ({args.mix} mix), "
-              f"{sum(errors.values())} errors: {verdict} the target (p95 <= {TARGET_P95_MS:.0f} ms, no errors)")
+        for run in range(1, args.passes + 1):
+            latencies, errors, sent = run_load(base, args.clients, args.seconds, mix, args.seed)
+            if args.mix == "varied":
+                grouped: dict[str, list[float]] = defaultdict(list)
+                gerr: dict[str, int] = defaultdict(int)
+                for p, v in latencies.items():
+                    grouped[endpoint(p)].extend(v)
+                for p, n in errors.items():
+                    gerr[endpoint(p)] += n
+                latencies, errors = grouped, gerr
+            everything = [v for vs in latencies.values() for v in vs]
+            ref = latencies.get("/api/v1/health", [])
+            ref95 = pct(ref, 95)
+            print(f"\npass {run} of {args.passes}" + (" (the same requests again: what the first pass computed is cached)"
+                                                      if run > 1 else ""))
+            print(f"load ({args.mix} mix): {args.clients} clients, {args.seconds:.0f} s, {sent:,} requests "
+                  f"({sent / args.seconds:,.0f}/s), {sum(errors.values())} errors (5xx or failed connections), "
+                  f"{answers_4xx[0]} documented 4xx answers")
+            print(f"{'endpoint':62s} {'n':>7s} {'p50 ms':>8s} {'p95 ms':>8s} {'p99 ms':>8s} {'p95/ref':>8s} {'err':>5s}")
+            for path in (MIX if args.mix == "fixed" else sorted(latencies)):
+                v = latencies.get(path, [])
+                print(f"{path[:62]:62s} {len(v):7,d} {pct(v, 50):8.1f} {pct(v, 95):8.1f} {pct(v, 99):8.1f} "
+                      f"{pct(v, 95) / ref95:8.2f} {errors.get(path, 0):5d}")
+            p50, p95, p99 = pct(everything, 50), pct(everything, 95), pct(everything, 99)
+            print(f"{'ALL':62s} {len(everything):7,d} {p50:8.1f} {p95:8.1f} {p99:8.1f} {p95 / ref95:8.2f}")
+            print(f"reference /api/v1/health under the same load: p50 {pct(ref, 50):.1f} ms, p95 {ref95:.1f} ms")
+            verdict = "meets" if p95 <= TARGET_P95_MS and not errors else "MISSES"
+            print(f"\np50 {p50:.1f} ms, p95 {p95:.1f} ms, p99 {p99:.1f} ms at {args.clients} clients ({args.mix} mix), "
+                  f"{sum(errors.values())} errors: {verdict} the target (p95 <= {TARGET_P95_MS:.0f} ms, no errors)")
         if args.stall:
             stall(base, min(args.seconds, 60.0), args.seed)
         return 0
