@@ -82,3 +82,17 @@ def test_dashboard_renders_under_its_csp(browser, live_server):
     assert page.evaluate("() => window.__csp || []") == [] and violations == [], violations
     assert errors == []
     context.close()
+
+
+def test_a_bug_answers_a_plain_500_and_keeps_the_connection(app_db, monkeypatch):
+    from talentflow.app import queries as q
+
+    def broken(reader, f):
+        raise RuntimeError("secret internals /path/to/warehouse")
+
+    monkeypatch.setattr(q, "pipeline", broken)
+    with _client(app_db) as c:
+        r = c.get("/api/v1/pipeline?year_from=2001")
+        assert r.status_code == 500 and r.json() == {"detail": "internal error (the server log has the details)"}
+        assert r.headers["x-content-type-options"] == "nosniff"
+        assert c.get("/api/v1/health").status_code == 200

@@ -14,6 +14,7 @@ import base64
 import hashlib
 import io
 import json
+import logging
 import threading
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -368,14 +369,23 @@ class Guard:
                                          f"path <= {MAX_PATH_BYTES})", path)
             return
         extra = self._headers(path)
+        started = [False]
 
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
+                started[0] = True
                 message = dict(message)
                 message["headers"] = list(message.get("headers", [])) + extra
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:  # noqa: BLE001 - a bug: answer 500 here, the log has the traceback
+            # (re-raised, the server would close the keep-alive connection and the client's next
+            # request on it would fail too; the body names no internals)
+            logging.getLogger("talentflow.app").exception("unhandled error answering %s", path)
+            if not started[0]:
+                await self._plain(send, 500, "internal error (the server log has the details)", path)
 
     @staticmethod
     def _headers(path: str) -> list[tuple[bytes, bytes]]:
