@@ -100,7 +100,21 @@ def status(db: DB = None) -> dict:
             SELECT source, reason, severity, count(*) AS n FROM rejects GROUP BY ALL ORDER BY n DESC""")
         identity = wh.query("SELECT identity, count(*) AS researchers FROM researchers GROUP BY ALL ORDER BY identity")
         return {"path": str(wh.path or ":memory:"), "tables": tables, "sources": sources, "rejects": rejects,
-                "identity": identity}
+                "identity": identity, "staging": _staging_leftovers(wh)}
+
+
+def _staging_leftovers(wh: Warehouse) -> pd.DataFrame:
+    """Rows left in the staging tables (``_stage_*``) by an ingest that was killed or failed before
+    it published: table, rows, runs (their run ids). Never part of the results; the next ingest
+    deletes them (pipeline._prepare_staging)."""
+    names = [r[0] for r in wh.execute("SELECT table_name FROM information_schema.tables "
+                                      "WHERE table_name LIKE '\\_stage\\_%' ESCAPE '\\' ORDER BY 1")]
+    rows = []
+    for name in names:
+        n, runs = wh.execute(f'SELECT count(*), string_agg(DISTINCT _run, \', \') FROM "{name}"')[0]
+        if n:
+            rows.append({"table": name, "rows": int(n), "runs": runs or ""})
+    return pd.DataFrame(rows, columns=["table", "rows", "runs"])
 
 
 def check(db: DB = None) -> pd.DataFrame:

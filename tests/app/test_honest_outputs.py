@@ -68,7 +68,7 @@ def client(app_db):
 
     from talentflow.app.server import create_app
 
-    with TestClient(create_app(app_db, n_boot=50)) as c:
+    with TestClient(create_app(app_db, n_boot=50), base_url="http://127.0.0.1") as c:
         yield c
 
 

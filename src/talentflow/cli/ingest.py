@@ -132,5 +132,10 @@ def status(db: DbOption = None, format: FormatOption = "table", output: OutputOp
             render_table(st["tables"], title=f"Warehouse {st['path']}")
             render_table(st["sources"], title="Sources")
             render_table(st["rejects"], title="Rejects by reason")
+            if len(st["staging"]):
+                render_table(st["staging"], title="Staging rows left by an ingest that did not finish")
+                err.print(f"[yellow]{int(st['staging']['rows'].sum()):,} staging row(s) of an unfinished ingest "
+                          "(killed or failed); not part of any result; the next `talentflow ingest` removes "
+                          "them[/yellow]", highlight=False)
         else:
             emit(st["tables"].assign(section="tables"), format, output)
