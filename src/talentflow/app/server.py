@@ -325,11 +325,9 @@ CSP_DASHBOARD = ("default-src 'self'; script-src 'self' 'unsafe-hashes' " + ONSU
                  "connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; "
                  "form-action 'self'; frame-ancestors 'none'")
 # The API docs page: Swagger UI, started by an inline script of FastAPI's page; its assets come from
-# this server (offline docs) or, before those, from FastAPI's default CDN.
-DOCS_CDN = "https://cdn.jsdelivr.net"
-CSP_DOCS = (f"default-src 'self'; script-src 'self' 'unsafe-inline' {DOCS_CDN}; "
-            f"style-src 'self' 'unsafe-inline' {DOCS_CDN}; img-src 'self' data: https://fastapi.tiangolo.com; "
-            "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+# this server (fastapi-offline, under DOCS_ASSETS): nothing from elsewhere.
+CSP_DOCS = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+            "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
 CSP_API = "default-src 'none'; frame-ancestors 'none'"
 
 
@@ -394,7 +392,7 @@ class Guard:
 
     @staticmethod
     def _headers(path: str) -> list[tuple[bytes, bytes]]:
-        if path.startswith(f"{API}/docs"):
+        if path.startswith(f"{API}/docs") or path.startswith(DOCS_ASSETS):
             csp = CSP_DOCS
         elif path.startswith(API):
             csp = CSP_API
