@@ -43,7 +43,7 @@ def crawl_api(db: Path, min_cell: int) -> tuple[int, list[str]]:
     from talentflow.app.server import create_app
 
     found, checked = [], 0
-    with TestClient(create_app(db, min_cell=min_cell, n_boot=50)) as client:
+    with TestClient(create_app(db, min_cell=min_cell, n_boot=50), base_url="http://127.0.0.1") as client:
         paths = [p for p in client.get("/api/v1/openapi.json").json()["paths"] if "{" not in p]
         paths += ["/api/v1/rates/USA/years", "/api/v1/countries/USA", "/api/v1/countries/KOR/organizations",
                   "/api/v1/specialization/profile/KOR"]

@@ -51,6 +51,35 @@ def ingest_csv(db: DB, path: str | Path, *, mapping: dict[str, str] | None = Non
         return ingest(wh, source, given_rule="input", strict=strict, on_progress=on_progress)
 
 
+def ingest_orcid(db: DB = None, path: str | Path | None = None, *, ids: tuple[str, ...] | list[str] | None = None,
+                 base_url: str | None = None, cache: str | Path | None = None, refresh: bool = False,
+                 max_retries: int = 5, strict: bool = False, sleep=None, on_progress: ProgressFn | None = None,
+                 ) -> IngestSummary:
+    """Ingest ORCID v3.0 records: files under ``path`` (a record XML / JSON, a folder, or the public
+    data file's summaries .tar.gz, streamed) or, with ``ids``, the public API's records (cached
+    under ``cache``, default the talentflow cache). Education and employment entries land in
+    ``career_spells``; persons in ``researchers`` as ``orcid:<iD>``."""
+    from talentflow.errors import ConfigError
+    from talentflow.ingest.orcid import OrcidSource
+
+    if (path is None) == (not ids):
+        raise ConfigError("give either a PATH of ORCID records or --api ORCID_ID...")
+    source = OrcidSource(Path(path) if path is not None else Path("."))
+    raws = None
+    if ids:
+        import time
+
+        from talentflow.ingest.orcid_api import DEFAULT_BASE_URL, OrcidApiOptions, fetch_records
+
+        opts = OrcidApiOptions(base_url=base_url or DEFAULT_BASE_URL, refresh=refresh, max_retries=max_retries)
+        raws = fetch_records(ids, Path(cache) if cache else cache_dir() / "orcid-api", opts,
+                             sleep=sleep or time.sleep)
+    elif not Path(path).exists():
+        raise ConfigError(f"{path}: no such file or folder")
+    with opened(db) as wh:
+        return ingest(wh, source, raws, strict=strict, on_progress=on_progress)
+
+
 def table(db: DB, name: str) -> pd.DataFrame:
     """A whole warehouse table as a DataFrame (person-level: for local use, not for publication)."""
     with opened(db, read_only=not isinstance(db, Warehouse)) as wh:
@@ -61,6 +90,7 @@ def status(db: DB = None) -> dict:
     """Row counts, sources and rejects by reason."""
     with opened(db, read_only=not isinstance(db, Warehouse)) as wh:
         counts = wh.counts()
+        counts.update({t.name: wh.count(t.name) for t in _ingested_schema(wh) if t.name not in counts})
         tables = pd.DataFrame({"table": list(counts), "rows": list(counts.values())})
         sources = wh.query("""
             SELECT source, version, count(*) AS files, sum(n_records) AS records, sum(n_observations) AS observations,
@@ -70,13 +100,36 @@ def status(db: DB = None) -> dict:
             SELECT source, reason, severity, count(*) AS n FROM rejects GROUP BY ALL ORDER BY n DESC""")
         identity = wh.query("SELECT identity, count(*) AS researchers FROM researchers GROUP BY ALL ORDER BY identity")
         return {"path": str(wh.path or ":memory:"), "tables": tables, "sources": sources, "rejects": rejects,
-                "identity": identity}
+                "identity": identity, "staging": _staging_leftovers(wh)}
+
+
+def _staging_leftovers(wh: Warehouse) -> pd.DataFrame:
+    """Rows left in the staging tables (``_stage_*``) by an ingest that was killed or failed before
+    it published: table, rows, runs (their run ids). Never part of the results; the next ingest
+    deletes them (pipeline._prepare_staging)."""
+    names = [r[0] for r in wh.execute("SELECT table_name FROM information_schema.tables "
+                                      "WHERE table_name LIKE '\\_stage\\_%' ESCAPE '\\' ORDER BY 1")]
+    rows = []
+    for name in names:
+        n, runs = wh.execute(f'SELECT count(*), string_agg(DISTINCT _run, \', \') FROM "{name}"')[0]
+        if n:
+            rows.append({"table": name, "rows": int(n), "runs": runs or ""})
+    return pd.DataFrame(rows, columns=["table", "rows", "runs"])
 
 
 def check(db: DB = None) -> pd.DataFrame:
     """Run the schema's data checks; one row per check with the number of failing rows."""
     with opened(db, read_only=not isinstance(db, Warehouse)) as wh:
-        return run_checks(wh.con, wh.schema)
+        return run_checks(wh.con, _ingested_schema(wh))
+
+
+def _ingested_schema(wh: Warehouse):
+    """The core tables plus the area tables ingest writes, where this warehouse has them (career_spells)."""
+    from talentflow.schema import Schema
+    from talentflow.schema.orcid import TABLES as ORCID_TABLES
+
+    extra = tuple(t for t in ORCID_TABLES if t.name not in wh.schema.names and wh.has_table(t.name))
+    return Schema(tuple(wh.schema) + extra) if extra else wh.schema
 
 
 def headline(db: DB = None, *, min_cell: int = 10) -> dict[str, pd.DataFrame]:

@@ -157,6 +157,29 @@ def pipeline(db: DB, *, countries=None, stay: bool = False, panel=None, year_fro
         return stamp(_pipeline.pipeline(wh, sel, _countries(countries), min_cell=min_cell), wh, sel.params_id)
 
 
+def education_pipeline(db: DB, *, stay: bool = False, by: str = "degree", countries=None,
+                       year_from: int | None = None, year_to: int | None = None, n_boot: int = 500,
+                       seed: int = 20240, min_cell: int = 10) -> pd.DataFrame:
+    """From ORCID education records (career_spells): degree country -> first-job country by degree
+    level, or with ``stay`` stay rates by degree level (``by='degree'``) or degree level x degree
+    country (``by='degree-country'``). ``countries``: these degree countries only; years bound the
+    degree's end year."""
+    from talentflow.metrics import education as _education
+
+    if by not in _education.BY:
+        raise ConfigError(f"--by {by!r}: expected one of {', '.join(_education.BY)}")
+    with opened(db, read_only=True) as wh:
+        t = _education.degree_transitions(_education.read_spells(wh), year_from, year_to)
+        wanted = _countries(countries)
+        if wanted:
+            t = t[t["study_country"].isin(wanted)]
+        if stay:
+            out = _education.degree_stay_rates(t, by, boot=BootstrapParams(n_boot, seed), min_cell=min_cell)
+        else:
+            out = _education.degree_flows(t, min_cell=min_cell)
+        return stamp(out, wh, None)
+
+
 def simulate(out_dir: str | Path, **kwargs):
     """Write synthetic careers (obs.csv) and their truth (truth.csv); see talentflow.simulate.careers."""
     from talentflow.simulate.careers import SimParams, write_simulation
@@ -191,126 +214,3 @@ def smd_compare(db: DB, *, which: str = "scopus", panel=None, year_from: int | N
     with opened(db, read_only=True) as wh:
         ours = panel_net(wh, select(wh, params_id, panel, year_from, year_to))
     return compare_net_direction(ours, load_smd(which), min_moves=min_moves)
-
-
-def score_gold(db: DB, gold: str | Path | None = None, *, split: str = "test", tolerance: int = 1,
-               n_boot: int = 500, params_id: str | None = None, save: bool = True) -> pd.DataFrame:
-    """Score an inference run (default: the latest) against a hand-labelled gold set of real careers
-    (``gold``: its folder; default the repository's ``gold/careers``). Stored in ``gold_scores`` with
-    ``save``; the report's Methods section prints the test split's scores."""
-    import datetime as _dt
-    import hashlib
-
-    from talentflow.schema.gold import GOLD_SCORES
-    from talentflow.validation.gold import GoldParams, load_gold, score, scored_persons
-
-    folder = Path(gold) if gold is not None else default_gold_dir()
-    params = GoldParams(split=split, tolerance=tolerance, n_boot=n_boot)
-    g = load_gold(folder)
-    version = hashlib.sha256(b"".join((folder / f).read_bytes() for f in ("persons.csv", "moves.csv",
-                                                                            "residence.csv"))).hexdigest()[:12]
-    with opened(db, read_only=not save) as wh:
-        sel = select(wh, params_id)
-        events = wh.query("""SELECT researcher_id, origin, destination, year_to FROM events
-                             WHERE params_id = ? AND kind = 'country' AND event_type IN ('migration', 'return')""",
-                          [sel.params_id])
-        residence = wh.query("SELECT researcher_id, year, country FROM residence WHERE params_id = ?", [sel.params_id])
-        wanted = set(scored_persons(g, split)["person"])
-        present = set(wh.query("SELECT DISTINCT researcher_id FROM observations")["researcher_id"]) & wanted
-        if wanted and len(present) < 0.95 * len(wanted):
-            raise ConfigError(f"this warehouse holds {len(present)} of the gold set's {len(wanted)} scored persons: the "
-                              "gold set was labelled from every venue of the data mirror, so score an inference run on a "
-                              "warehouse of the whole mirror (`talentflow ingest paperlists` with no --venues)")
-        out = score(g, events, residence, params).assign(params_id=sel.params_id, gold_version=version,
-                                                          tolerance=tolerance)
-        if save:
-            wh.apply_schema((GOLD_SCORES,))
-            rows = out.assign(scored_at=_dt.datetime.now(_dt.timezone.utc).replace(tzinfo=None))
-            with wh.transaction():
-                wh.execute("DELETE FROM gold_scores WHERE params_id = ? AND gold = ? AND split = ?",
-                           [sel.params_id, g.name, split])
-                wh.insert("gold_scores", rows[list(GOLD_SCORES.column_names)])
-    return out
-
-
-def score_places(db: DB | None = None, gold: str | Path | None = None, *, split: str = "test",
-                 mirror: str | Path | None = None, modal: bool = False, modal_share_min: float = 0.9,
-                 save: bool = True) -> dict:
-    """Score talentflow's place resolution (country, city) on the hand-labelled places gold set
-    (``gold``: its folder; default the repository's ``gold/places``) beside the upstream country.
-
-    Every gold row's record is read from the paperlists mirror (``mirror``, default
-    ``$TALENTFLOW_MIRROR``), staged and resolved as ingest does (see
-    :mod:`talentflow.validation.places`). ``modal`` also applies ingest's warehouse step that fills
-    a missing country with the institution's modal country, from ``db``'s observations. With
-    ``save`` the split's overall scores go to ``gold_scores`` under a ``places`` parameter set
-    (``db`` is needed then). Returns {"scores": by stratum and measure, "counts": row counts,
-    "predicted": every gold row with talentflow's answer, "params_id": ... or None}."""
-    import datetime as _dt
-
-    from talentflow.fetch import mirror_dir
-    from talentflow.resolve.institutions import default_resolver
-    from talentflow.schema.gold import GOLD_SCORES
-    from talentflow.store.params import record_params
-    from talentflow.validation import places as pl
-
-    folder = Path(gold) if gold is not None else default_gold_dir("places")
-    frame, version = pl.load_places(folder)
-    root = Path(mirror) if mirror is not None else mirror_dir()
-    if root is None or not (root / "paperlists").is_dir():
-        raise ConfigError("the places score reads the gold rows' records from the paperlists mirror: set "
-                          "TALENTFLOW_MIRROR (or pass --mirror) to a folder holding paperlists/")
-    pl.check_split(split)
-    params = pl.PlacesParams(resolver_tables=pl.resolver_tables_hash(),
-                             modal_share_min=modal_share_min if modal else None)
-    resolver = default_resolver()
-    modal_map = None
-    if modal:
-        probe = pl.predict(frame, pl.mirror_records(root), resolver)
-        ids = sorted({i for v in probe["institution_id"].dropna() for i in str(v).split("+") if i != "None"})
-        with opened(db, read_only=True) as wh:
-            modal_map = institution_modal(wh, ids, modal_share_min)
-    predicted = pl.predict(frame, pl.mirror_records(root), resolver, modal_map)
-    scores, counts = pl.score(predicted, split)
-    pid = None
-    if save:
-        overall = scores[scores["stratum"] == "all"]
-        with opened(db) as wh:
-            wh.apply_schema((GOLD_SCORES,))
-            with wh.transaction():
-                pid = record_params(wh, "places", params)
-                rows = overall.assign(params_id=pid, gold=folder.name, gold_version=version,
-                                      persons=counts["decidable"] - counts["not_staged"], tolerance=None,
-                                      scored_at=_dt.datetime.now(_dt.timezone.utc).replace(tzinfo=None))
-                wh.execute("DELETE FROM gold_scores WHERE params_id = ? AND gold = ? AND split = ?",
-                           [pid, folder.name, split])
-                wh.insert("gold_scores", rows[list(GOLD_SCORES.column_names)])
-    return {"scores": scores.assign(gold=folder.name, gold_version=version, params_id=pid), "counts": counts,
-            "predicted": predicted, "params_id": pid}
-
-
-def institution_modal(wh: Warehouse, institution_ids: list[str], share_min: float = 0.9) -> dict[str, str]:
-    """Institution -> its modal country over the warehouse's located observations, where it holds at
-    least ``share_min`` of them (the rule ingest applies after load, ``institution_modal``)."""
-    if not institution_ids or not wh.has_table("observations"):
-        return {}
-    wh.con.register("_places_ids", pd.DataFrame({"institution_id": institution_ids}))
-    try:
-        got = wh.query("""
-            SELECT institution_id, arg_max(country, n) AS country, max(n) / sum(n) AS share
-            FROM (SELECT institution_id, country, sum(weight) AS n FROM observations
-                  WHERE country IS NOT NULL AND institution_id IN (SELECT institution_id FROM _places_ids)
-                    AND country_rule <> 'institution_modal'
-                  GROUP BY ALL)
-            GROUP BY institution_id""")
-    finally:
-        wh.con.unregister("_places_ids")
-    return {r.institution_id: r.country for r in got.itertuples() if r.share >= share_min}
-
-
-def default_gold_dir(name: str = "careers") -> Path:
-    """A gold set of the repository (``gold/<name>`` beside ``src/``), for a source checkout."""
-    here = Path(__file__).resolve().parents[2] / "gold" / name
-    if not here.is_dir():
-        raise ConfigError(f"no gold set found: pass --gold DIR (the repository's gold/{name} folder)")
-    return here

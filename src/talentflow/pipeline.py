@@ -20,9 +20,10 @@ import pandas as pd
 from talentflow.errors import StrictModeError, WarehouseError
 from talentflow.fetch import sha256_file
 from talentflow.ingest.base import RawFile, Staged
-from talentflow.resolve.affiliations import resolve_affiliations
+from talentflow.resolve.affiliations import _add_parents, resolve_affiliations, resolve_one
 from talentflow.resolve.countries import country_table
 from talentflow.resolve.institutions import Resolver, default_resolver
+from talentflow.schema.orcid import CAREER_SPELLS
 from talentflow.store.warehouse import Warehouse
 
 _FILE_COLUMNS = ["run_id", "source", "upstream", "version", "file", "content_hash", "ingested_at", "status",
@@ -60,7 +61,7 @@ def describe_reject(r) -> str:
     return f"{r.file}{where}{what}: {r.reason}{raw}"
 
 
-STAGED_TABLES = ("works", "researchers", "institutions", "authorships", "observations", "rejects")
+STAGED_TABLES = ("works", "researchers", "institutions", "authorships", "observations", "rejects", "career_spells")
 
 
 def ingest(
@@ -177,6 +178,7 @@ def ingest(
 def _prepare_staging(wh: Warehouse) -> None:
     """Create the staging tables (canonical columns plus ``_run``, no keys) and drop leftovers of
     earlier runs that never published (killed or failed ingests)."""
+    wh.apply_schema((CAREER_SPELLS,))  # an area table (schema.orcid) that ingest writes: created on first ingest
     for name in STAGED_TABLES:
         wh.execute(f"CREATE TABLE IF NOT EXISTS _stage_{name} AS SELECT *, NULL::VARCHAR AS _run FROM {name} WHERE false")
         wh.execute(f"DELETE FROM _stage_{name}")
@@ -195,8 +197,16 @@ def _clear_staging(wh: Warehouse, run_id: str) -> None:
 def _publish(wh: Warehouse, run_id: str) -> None:
     """Move one run's staged rows into the canonical tables (inside the caller's transaction)."""
     for name in STAGED_TABLES:
-        cols = ", ".join(wh.schema[name].column_names)
-        if name in ("researchers", "institutions"):
+        cols = ", ".join(wh._declared(name).column_names)
+        if name == "career_spells":
+            # a spell staged twice (a newer copy of the record in a later file) is kept once: the last staged
+            wh.execute(f"""
+                INSERT INTO {name} ({cols})
+                SELECT {cols} FROM (
+                    SELECT *, row_number() OVER (PARTITION BY spell_id ORDER BY rowid DESC) AS _k
+                    FROM _stage_{name} WHERE _run = ?
+                ) WHERE _k = 1""", [run_id])
+        elif name in ("researchers", "institutions"):
             key = wh.schema[name].primary_key[0]
             # first-seen wins, both across runs (INSERT OR IGNORE) and within this run (arg_min over rowid)
             wh.execute(f"""
@@ -269,10 +279,13 @@ def _stage_batches(wh: Warehouse, source: str, run_id: str, batches: Iterable[St
 
 def _supersede(wh: Warehouse, run_id: str, observation_sources: tuple[str, ...] = ()) -> None:
     """Works staged by this run replace the same work ids stored earlier from other files; so do
-    the observations of a source's extra observation sources (OpenAlex author histories, keyed
-    by a pseudo work id per author)."""
+    the career spells it staged (the same iD, kind and put-code: a newer copy of an ORCID entry),
+    and the observations of a source's extra observation sources (OpenAlex author histories,
+    keyed by a pseudo work id per author)."""
     for name in ("observations", "authorships", "works"):
         wh.execute(f"DELETE FROM {name} WHERE work_id IN (SELECT work_id FROM _stage_works WHERE _run = ?)", [run_id])
+    wh.execute("DELETE FROM career_spells WHERE spell_id IN (SELECT spell_id FROM _stage_career_spells WHERE _run = ?)",
+               [run_id])
     for extra in observation_sources:
         wh.execute("DELETE FROM observations WHERE source = ? AND work_id IN "
                    "(SELECT work_id FROM _stage_replaced WHERE _run = ?)", [extra, run_id])
@@ -290,6 +303,7 @@ def _delete_file(wh, source: str, file: str, observation_sources: tuple[str, ...
     wh.execute("DELETE FROM authorships WHERE file = ? AND starts_with(work_id, ?)", [file, f"{source}:"])
     wh.execute("DELETE FROM works WHERE file = ? AND source = ?", [file, source])
     wh.execute("DELETE FROM rejects WHERE file = ? AND source = ?", [file, source])
+    wh.execute("DELETE FROM career_spells WHERE file = ? AND source = ?", [file, source])
 
 
 def _stage_rows(wh: Warehouse, source: str, run_id: str, staged: Staged, resolver: Resolver, given_rule: str) -> dict:
@@ -299,6 +313,7 @@ def _stage_rows(wh: Warehouse, source: str, run_id: str, staged: Staged, resolve
     obs, institutions, resolve_rejects = resolve_affiliations(staged.affiliations, resolver, source=source, given_rule=given_rule)
     for r in resolve_rejects:
         r.file = staged.file
+    spells = _resolve_spells(staged, resolver, institutions, resolve_rejects)
     rejects = [r.row() for r in staged.rejects + resolve_rejects]
     frames = {
         "works": (staged.works, {"file": staged.file}),
@@ -307,14 +322,35 @@ def _stage_rows(wh: Warehouse, source: str, run_id: str, staged: Staged, resolve
         "authorships": (staged.authorships, {"file": staged.file}),
         "observations": (obs, {"file": staged.file, "source": getattr(staged, "observation_source", None) or source}),
         "rejects": (rejects, {"run_id": run_id, "source": source}),
+        "career_spells": (spells, {"file": staged.file, "source": source}),
     }
     for name, (rows, constants) in frames.items():
         if rows:
             frame = pd.DataFrame(rows).assign(**constants, _run=run_id)
             wh.insert(name, frame, into=f"_stage_{name}")
     return {"n_records": staged.n_records, "n_authorships": len(staged.authorships),
-            "n_observations": len(obs), "n_rejects": len(rejects),
+            "n_observations": len(obs) + len(spells), "n_rejects": len(rejects),
             "n_file_rejects": sum(r["severity"] == "file" for r in rejects)}
+
+
+def _resolve_spells(staged: Staged, resolver: Resolver, institutions: dict, rejects: list) -> list[dict]:
+    """Raw career spells -> rows of career_spells, institution and ISO3 country resolved by the
+    shared resolver (the organization's address country as given, rule ``upstream``); adds the
+    institutions they name to ``institutions`` and unknown countries to ``rejects`` (field)."""
+    from talentflow.ingest.base import Reject
+
+    out = []
+    for row in staged.spells:
+        r = resolve_one(resolver, row.get("institution"), row.get("country"), None, None, row.get("city"), None,
+                        "upstream")
+        if r.unknown_country is not None:
+            rejects.append(Reject(staged.file, row["locator"], "country", "unknown_country", r.unknown_country, "field"))
+        if r.institution_row is not None and r.institution_id not in institutions:
+            institutions[r.institution_id] = r.institution_row
+            _add_parents(resolver, r.institution_row, institutions)
+        out.append({**row, "institution_id": r.institution_id, "country": r.country, "country_rule": r.country_rule,
+                    "city": r.city})
+    return out
 
 
 def _derive_after_load(wh: Warehouse, modal_share_min: float) -> None:

@@ -39,7 +39,7 @@ def app_client(app_db):
 
     from talentflow.app.server import create_app
 
-    with TestClient(create_app(app_db, n_boot=50)) as client:
+    with TestClient(create_app(app_db, n_boot=50), base_url="http://127.0.0.1") as client:
         yield client
 
 

@@ -57,7 +57,8 @@ def test_report_renders_offline(browser, app_db, tmp_path):
 
 
 def test_dashboard_filters_drilldown_csv_screenshot(browser, live_server, tmp_path):
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, accept_downloads=True)
+    # bypass_csp: wait_for_function evaluates strings, which the CSP forbids (test_app_hardening checks the CSP)
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, accept_downloads=True, bypass_csp=True)
     blocked = _offline(context, live_server)
     page = context.new_page()
     errors: list[str] = []
@@ -116,7 +117,7 @@ def test_dashboard_filters_drilldown_csv_screenshot(browser, live_server, tmp_pa
 
 @pytest.mark.parametrize("query", ["?level=planet", "?year_from=2030&year_to=2000"])
 def test_dashboard_shows_errors_plainly(browser, live_server, query):
-    context = browser.new_context()
+    context = browser.new_context(bypass_csp=True)
     page = context.new_page()
     page.goto(live_server + "/" + query)
     page.wait_for_function("document.body.dataset.ready === 'error'", timeout=60_000)

@@ -22,9 +22,10 @@ SLOW = {"/api/v1/validation": 3, "/api/v1/organizations": 6, "/api/v1/headline":
 def test_no_server_error_on_generated_requests(app_db):
     from talentflow.app.server import create_app
 
-    # an app of its own: schemathesis runs the ASGI lifespan, whose shutdown closes the app's reader
-    # (the session's shared app_client would be left with a closed warehouse)
-    schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", create_app(app_db, n_boot=50))
+    # an app of its own (schemathesis runs the ASGI lifespan around its requests); the server answers
+    # loopback Host names only (DNS rebinding), and the ASGI client's default is "testserver"
+    schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", create_app(app_db, n_boot=50),
+                                            headers={"Host": "127.0.0.1"})
     ops = [r.ok() for r in schema.get_all_operations()]
     assert len(ops) >= 15
     counts = {"requests": 0, "server_errors": 0, "operations": len(ops)}
@@ -38,7 +39,7 @@ def test_no_server_error_on_generated_requests(app_db):
             @settings(max_examples=SLOW.get(op.path, FUZZ_EXAMPLES), deadline=None, derandomize=True, database=None,
                       suppress_health_check=list(HealthCheck))
             def run(case):
-                response = case.call()
+                response = case.call(headers={"Host": "127.0.0.1"})
                 counts["requests"] += 1
                 statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
                 if response.status_code >= 500:

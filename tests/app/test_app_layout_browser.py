@@ -53,7 +53,7 @@ def test_report_on_a_phone(browser, report_path):
 
 
 def test_dashboard_explains_an_empty_flow_selection(browser, live_server):
-    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, bypass_csp=True)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -80,7 +80,7 @@ def test_dashboard_explains_an_empty_flow_selection(browser, live_server):
 
 
 def test_dashboard_on_a_phone(browser, live_server):
-    context = browser.new_context(**PHONE)
+    context = browser.new_context(**PHONE, bypass_csp=True)
     page = context.new_page()
     page.goto(live_server + "/")
     page.wait_for_function("document.body.dataset.ready === '1'", timeout=60_000)

@@ -68,7 +68,7 @@ def client(app_db):
 
     from talentflow.app.server import create_app
 
-    with TestClient(create_app(app_db, n_boot=50)) as c:
+    with TestClient(create_app(app_db, n_boot=50), base_url="http://127.0.0.1") as c:
         yield c
 
 
@@ -314,7 +314,7 @@ def _gold(folder, persons, moves, residence):
 def test_gold_scores_count_matches_misses_and_false_moves(moves_db, tmp_path):
     import shutil
 
-    from talentflow import migration_api as mig
+    from talentflow import gold_api as mig
     from talentflow.report.build import measured_error_note
 
     db = tmp_path / "g.duckdb"
@@ -344,3 +344,28 @@ def test_gold_scores_count_matches_misses_and_false_moves(moves_db, tmp_path):
     with q.Reader.open(db) as r:
         note = measured_error_note(r)
     assert "move_recall 0.50" in note and "test split" in note
+
+
+# -- 5, 7, 2: rankings on small bases; org vs country flows; the interval level of RCA ----------------------
+
+def test_specialization_rankings_put_small_bases_last(client):
+    rows = client.get("/api/v1/specialization/profile/USA").json()["data"]
+    flags = [r["small_base"] for r in rows if not r["suppressed"]]
+    assert flags == sorted(flags, key=bool), "a field on fewer than min_rank_count papers ranks after the others"
+
+
+def test_org_flows_say_why_they_do_not_add_up_to_country_flows(client, reader):
+    body = client.get("/api/v1/flows", params={"level": "org", "min_cell": 10}).json()
+    assert body["notice"] and "country moves" in body["notice"]
+    assert client.get("/api/v1/flows", params={"level": "country"}).json()["notice"] is None
+    rec = q.flow_reconciliation(reader, q.Filters())
+    assert rec["country_moves"] == 26  # 12 CAN->USA, 3 USA->CAN, 11 GBR->USA
+    assert rec["also_institution_moves"] + rec["without_any_institution_move"] + rec["other_institution_moves"] \
+        == rec["country_moves"]
+
+
+def test_rca_profile_names_the_interval_level_it_was_computed_at():
+    from talentflow.report.figures import profile
+
+    cells = pd.DataFrame({"field_label": ["a", "b"], "rca": [1.5, 0.7], "rca_lo": [1.2, 0.5], "rca_hi": [1.8, 0.9]})
+    assert "90% interval" in profile(cells, "P", 0.9)["layout"]["xaxis"]["title"]["text"]

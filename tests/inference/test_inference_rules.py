@@ -64,21 +64,25 @@ def test_chain_with_room_for_a_stay_is_ambiguous():
 def test_publication_lag_counts_as_evidence_and_dates_the_move():
     # USA seen alone in 2019 only; 2020 has a paper from China and a late paper still from the USA
     # (a tie, to China: the next decided year's country)
+    # boundary evidence matters where a one-year first spell cannot be an origin (min_origin_years 2;
+    # the default is 1 since the rules were tuned on the careers gold set)
+    two = InferenceParams(min_origin_years=2)
     rows = careers({"l": [(2019, "USA"), (2020, "CHN"), (2020, "USA"), (2022, "CHN")]})
-    got = infer(rows).events
+    got = infer(rows, two).events
     move = got[got["event_type"] == "migration"]
     assert move[["origin", "destination", "year_from", "year_to"]].values.tolist() == [["USA", "CHN", 2019, 2020]]
     assert move["year"].item() == 2020  # both countries seen in 2020: the move year (point_estimate 'evidence')
     # without boundary evidence the one-year first spell cannot be an origin
-    off = infer(rows, InferenceParams(boundary_share=1.0)).events
+    off = infer(rows, InferenceParams(min_origin_years=2, boundary_share=1.0)).events
     assert "migration" not in set(off["event_type"])
     # with a third of 2020's weight the USA counts only at a lower boundary_share
     third = careers({"t": [(2019, "USA"), (2020, "CHN"), (2020, "CHN"), (2020, "USA"), (2022, "CHN")]})
-    assert "migration" not in set(infer(third).events["event_type"])
-    assert "migration" in set(infer(third, InferenceParams(boundary_share=0.3)).events["event_type"])
+    assert "migration" not in set(infer(third, two).events["event_type"])
+    assert "migration" in set(infer(third, InferenceParams(min_origin_years=2, boundary_share=0.3)).events["event_type"])
+    assert "migration" in set(infer(third).events["event_type"])  # the default: a one-year origin is an origin
     # a gap: last seen in the USA alone in 2017, first in China in 2020 with a late US paper
     gap = careers({"g": [(2016, "USA"), (2017, "USA"), (2020, "CHN"), (2020, "USA"), (2021, "CHN")]})
-    assert infer(gap).events.query("event_type == 'migration'")["year"].item() == 2020
+    assert infer(gap, two).events.query("event_type == 'migration'")["year"].item() == 2020
     assert infer(gap, InferenceParams(point_estimate="midpoint")).events.query(
         "event_type == 'migration'")["year"].item() == 2019  # (2017 + 2020 + 1) // 2
 

@@ -262,3 +262,29 @@ def test_author_histories_from_the_api(server, tmp_path, wh):
     before = len(server.requests)
     again = tf.ingest_openalex(wh, api=True, from_year=2010, to_year=2023, options=opts, entities=("works", "authors"))
     assert set(again.ingest.files["status"]) == {"skipped_unchanged"} and len(server.requests) == before
+
+
+def test_api_key_never_shown_in_errors(tmp_path):
+    """Issue 15, item 12: upstream error text (a body that echoes the request, an exception naming
+    the URL) must not carry the API key into the message shown to the user."""
+    import httpx
+
+    secret = "sk-very-secret-4242"
+
+    def echo(request):
+        return httpx.Response(401, json={"error": "Unauthorized",
+                                         "message": f"bad key for {request.url} (api_key={secret})"})
+
+    opts = ApiOptions(base_url="http://openalex.invalid", api_key=secret, min_interval=0, cache=tmp_path / "a")
+    with pytest.raises(FetchError) as info:
+        fetch_pages(QUERY, opts, transport=httpx.MockTransport(echo), sleep=lambda s: None)
+    assert secret not in str(info.value) and "HTTP 401" in str(info.value) and "api_key=***" in str(info.value)
+
+    def down(request):
+        raise httpx.ConnectError(f"cannot connect to {request.url}")
+
+    opts = ApiOptions(base_url="http://openalex.invalid", api_key=secret, min_interval=0, backoff=0, max_retries=1,
+                      cache=tmp_path / "b")
+    with pytest.raises(FetchError) as info:
+        fetch_pages(QUERY, opts, transport=httpx.MockTransport(down), sleep=lambda s: None)
+    assert secret not in str(info.value) and "ConnectError" in str(info.value)

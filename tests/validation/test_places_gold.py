@@ -9,7 +9,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-import talentflow.migration_api as mig
+import talentflow.gold_api as mig
 from talentflow.api import ingest_paperlists
 from talentflow.cli import app
 from talentflow.store.warehouse import Warehouse

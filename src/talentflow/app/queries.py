@@ -20,6 +20,7 @@ import dataclasses
 import json
 import re
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Literal, TypeVar, get_args
@@ -27,7 +28,7 @@ from typing import Callable, Literal, TypeVar, get_args
 import numpy as np
 import pandas as pd
 
-from talentflow.errors import ConfigError, WarehouseError
+from talentflow.errors import ConfigError, InputError, WarehouseError
 from talentflow.metrics.suppression import small
 from talentflow.store.warehouse import Warehouse
 
@@ -112,19 +113,93 @@ class Filters:
         return None if self.panel == "all" else self.panel
 
 
-class Reader:
-    """A read-only warehouse, a lock (DuckDB connections are not shared across threads) and a
-    memo of computed results (the warehouse does not change while it is open read only)."""
+class Busy(WarehouseError):
+    """The server is at its bound of concurrent computations and none freed up in time (HTTP 503)."""
 
-    def __init__(self, wh: Warehouse, *, memo_size: int = 512):
-        self.wh = wh
-        self.lock = threading.RLock()
+
+# Errors that are answers: the same request gets the same one, so they are memoized like results.
+NEGATIVE = (ConfigError, InputError, MissingData)
+
+
+class _Outcome:
+    __slots__ = ("value", "error")
+
+    def __init__(self, value=None, error: BaseException | None = None):
+        self.value = value
+        self.error = error
+
+    def get(self):
+        if self.error is not None:
+            raise self.error
+        return self.value
+
+
+class _Flight:
+    """One computation under way: others asking for the same key wait for it (single flight)."""
+
+    __slots__ = ("done", "outcome")
+
+    def __init__(self):
+        self.done = threading.Event()
+        self.outcome: _Outcome | None = None
+
+
+class _NoLock:
+    """``with reader.lock:`` of the query bodies: each thread has its own DuckDB cursor, so nothing
+    has to be serialized any more (kept so callers written for the old global lock still work)."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+    def acquire(self, *args, **kwargs) -> bool:
+        return True
+
+    def release(self) -> None:
+        return None
+
+
+class Reader:
+    """A read-only warehouse shared by threads, and a memo of computed results (the warehouse does
+    not change while it is open read only).
+
+    Concurrency: ``reader.wh`` is, in each thread, a Warehouse over its own cursor of the one
+    read-only DuckDB connection (``con.cursor()``), so requests run side by side. The memo computes
+    each key once (a second asker waits for the first: single flight) and keeps errors that are
+    answers (ConfigError, InputError, MissingData: an unknown organization) as well as results.
+    At most ``max_compute`` uncached computations run at once (nested memo calls of one computation
+    count once); one that cannot start within ``compute_wait`` seconds raises :class:`Busy`.
+    Kinds of computation (a key's first item) seen to take under ``fast_seconds`` of CPU (moving
+    average of the computing thread's CPU time) run in a lane of their own (another ``max_compute`` slots), so a drill-down's query does not queue behind
+    bootstraps. Memo hits never wait."""
+
+    def __init__(self, wh: Warehouse, *, memo_size: int = 4096, max_compute: int | None = None,
+                 compute_wait: float = 30.0, fast_seconds: float = 0.05):
+        import os
+        import weakref
+
+        self._root = wh
+        self.lock = _NoLock()
+        self._guard = threading.Lock()
+        self._local = threading.local()
+        self._views: "weakref.WeakSet[Warehouse]" = weakref.WeakSet()
         self._memo: dict = {}
+        self._inflight: dict = {}
         self._memo_size = memo_size
+        self.max_compute = max_compute or max(2, os.cpu_count() or 2)
+        self.compute_wait = compute_wait
+        self._slots = threading.BoundedSemaphore(self.max_compute)
+        self._fast_slots = threading.BoundedSemaphore(self.max_compute)
+        self.fast_seconds = fast_seconds
+        self._cost: dict = {}  # kind of computation -> moving average of its seconds
+        self.stats = {"hits": 0, "computed": 0, "errors_cached": 0, "busy": 0}
+        self._closed = False
 
     @classmethod
-    def open(cls, db: str | Path | None) -> "Reader":
-        return cls(Warehouse(db, read_only=True))
+    def open(cls, db: str | Path | None, **kwargs) -> "Reader":
+        return cls(Warehouse(db, read_only=True), **kwargs)
 
     def __enter__(self) -> "Reader":
         return self
@@ -132,31 +207,131 @@ class Reader:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    @property
+    def wh(self) -> Warehouse:
+        """This thread's Warehouse: the root connection's cursor, made on first use in the thread."""
+        view = getattr(self._local, "wh", None)
+        if view is None:
+            if self._closed:
+                raise WarehouseError("the warehouse reader is closed")
+            root = self._root
+            view = Warehouse.__new__(Warehouse)
+            view.schema, view.read_only, view.path = root.schema, root.read_only, root.path
+            with self._guard:
+                view.con = root.con.cursor()
+                self._views.add(view)
+            view.con.execute("SET enable_progress_bar = false").fetchall()
+            self._local.wh = view
+        return view
+
     def close(self) -> None:
-        self.wh.close()
+        with self._guard:
+            self._closed = True
+            views = list(self._views)
+        for view in views:
+            try:
+                view.con.close()
+            except Exception:  # noqa: BLE001 - a cursor already gone with its thread
+                pass
+        self._root.close()
+
+    def cached(self, key: tuple) -> bool:
+        return key in self._memo
 
     def memo(self, key: tuple, compute: Callable[[], T]) -> T:
-        """The cached result of ``compute`` for ``key`` (computed once, under the lock)."""
-        with self.lock:
-            if key in self._memo:
-                return self._memo[key]
-            value = compute()
-            if len(self._memo) >= self._memo_size:
-                self._memo.pop(next(iter(self._memo)))
-            self._memo[key] = value
-            return value
+        """The result of ``compute`` for ``key``: computed once (a concurrent asker waits for it),
+        kept with errors that are answers; raises Busy when no computation slot frees up in time."""
+        hit = self._memo.get(key)
+        if hit is not None:
+            self.stats["hits"] += 1
+            return hit.get()
+        depth = getattr(self._local, "depth", 0)
+        flight = self._inflight.get(key)
+        if flight is not None:
+            flight.done.wait()
+            return flight.outcome.get()
+        slot = None
+        kind = key[0] if key else None
+        if depth == 0:  # an outermost computation takes a slot; nested ones run in their caller's
+            cost = self._cost.get(kind)
+            slot = self._fast_slots if cost is not None and cost < self.fast_seconds else self._slots
+            if not slot.acquire(timeout=self.compute_wait):
+                self.stats["busy"] += 1
+                raise Busy(f"the server is busy ({self.max_compute} computations running); retry shortly")
+        started = time.thread_time()  # CPU of this thread: waits (slots, the GIL) do not make a kind look costly
+        computed = False
+        try:
+            with self._guard:
+                hit = self._memo.get(key)
+                flight = None if hit is not None else self._inflight.get(key)
+                owner = hit is None and flight is None
+                if owner:
+                    flight = self._inflight[key] = _Flight()
+            if hit is not None:
+                return hit.get()
+            if not owner:
+                flight.done.wait()
+                return flight.outcome.get()
+            self._local.depth = depth + 1
+            computed = True
+            try:
+                outcome = _Outcome(value=compute())
+            except NEGATIVE as exc:
+                outcome = _Outcome(error=exc)
+            except BaseException:
+                outcome = None
+                raise
+            finally:
+                self._local.depth = depth
+                with self._guard:
+                    if outcome is not None:
+                        if len(self._memo) >= self._memo_size:
+                            self._memo.pop(next(iter(self._memo)))
+                        self._memo[key] = outcome
+                        self.stats["computed" if outcome.error is None else "errors_cached"] += 1
+                    self._inflight.pop(key, None)
+                flight.outcome = outcome or _Outcome(error=Busy("the computation failed; retry"))
+                flight.done.set()
+            return outcome.get()
+        finally:
+            if slot is not None:
+                if computed:
+                    took = time.thread_time() - started
+                    cost = self._cost.get(kind)
+                    self._cost[kind] = took if cost is None else 0.7 * cost + 0.3 * took
+                slot.release()
 
     def query(self, sql: str, params: list | dict | None = None) -> pd.DataFrame:
-        with self.lock:
-            return self.wh.query(sql, params)
+        return self.wh.query(sql, params)
 
     def has(self, table: str) -> bool:
         return self.memo(("has", table), lambda: self.wh.has_table(table) and self.wh.count(table) > 0)
 
+    def known_org(self, org: str) -> bool:
+        """Whether ``org`` names an organization the way the organization queries match it
+        (institution id, unit name or group name, or a group name/id that begins with it and a
+        space; case-insensitive). A set lookup once the names are loaded (memoized)."""
+        def compute() -> frozenset:
+            from talentflow.metrics.common import organization_groups
+
+            if not self.wh.has_table("institutions"):
+                return frozenset()
+            inst = self.wh.query("SELECT institution_id, name, type, country, parent_id FROM institutions")
+            groups = organization_groups(inst)
+            names: set[str] = set()
+            for col in (inst["institution_id"], inst["name"], groups["group_name"], groups["group_id"]):
+                names.update(str(v).strip().casefold() for v in col.dropna())
+            for value in list(groups["group_name"].dropna()) + list(groups["group_id"].dropna()):
+                text = str(value).casefold()
+                names.update(text[:i] for i, ch in enumerate(text) if ch == " " and i)
+            return frozenset(names)
+
+        return org.strip().casefold() in self.memo(("known_orgs",), compute)
+
     @property
     def db_label(self) -> str:
         """The warehouse's file name (never its absolute path: answers and pages may be published)."""
-        return Path(self.wh.path).name if self.wh.path else ":memory:"
+        return Path(self._root.path).name if self._root.path else ":memory:"
 
 
 # -- commands that produce each section's data --------------------------------------------------
@@ -317,7 +492,10 @@ def headline(reader: Reader, f: Filters) -> pd.DataFrame:
             picks.append(("Largest net loss", big.iloc[-1]))
         if picks:
             for label, row in picks:
-                rows.append({"figure": f"{label}: {row['name']}", "value": float(row["net_rate"]),
+                lo, hi = row.get("net_rate_lo"), row.get("net_rate_hi")
+                unsettled = lo is None or hi is None or pd.isna(lo) or pd.isna(hi) or lo <= 0 <= hi
+                rows.append({"figure": f"{label}: {row['name']}" + (" (direction not settled)" if unsettled else ""),
+                             "value": float(row["net_rate"]),
                              "lo": row.get("net_rate_lo"), "hi": row.get("net_rate_hi"),
                              "unit": "per 1,000 researchers",
                              "definition": "Net migration rate (inflows - outflows) per 1,000 resident researchers "
@@ -424,7 +602,8 @@ def flows(reader: Reader, f: Filters, *, period: int = 0) -> pd.DataFrame:
         def in_country(h: str) -> bool:
             return hubs.get(h) == f.country or h == f"other {f.country}"
 
-        out = out[out["origin"].map(in_country) | out["destination"].map(in_country)]
+        if not out.empty:  # on an empty frame map() gives object columns that `|` refuses
+            out = out[out["origin"].map(in_country).astype(bool) | out["destination"].map(in_country).astype(bool)]
     elif f.level == "org" and f.org:
         want = f.org.casefold()
         out = out[(out["origin"].str.casefold() == want) | (out["destination"].str.casefold() == want)]
@@ -940,7 +1119,9 @@ def gold_scores(reader: Reader) -> pd.DataFrame:
         WHERE split = 'test' AND (
               params_id = (SELECT params_id FROM inference_runs ORDER BY run_at DESC LIMIT 1)
               OR params_id = (SELECT g.params_id FROM gold_scores g JOIN meta_runs m USING (params_id)
-                              WHERE m.kind = 'places' ORDER BY g.scored_at DESC LIMIT 1))
+                              WHERE m.kind = 'places' ORDER BY g.scored_at DESC LIMIT 1)
+              OR params_id = (SELECT g.params_id FROM gold_scores g JOIN meta_runs m USING (params_id)
+                              WHERE m.kind = 'persons' ORDER BY g.scored_at DESC LIMIT 1))
         ORDER BY gold, measure"""))
 
 

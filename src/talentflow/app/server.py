@@ -10,7 +10,12 @@ the command that produces it.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
+import json
+import logging
+import threading
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any, Literal, Optional
@@ -30,7 +35,13 @@ STATIC = Path(__file__).resolve().parent / "static"
 API = "/api/v1"
 DOCS_ASSETS = "/docs-assets"  # Swagger UI's script, stylesheet and icon, served from the fastapi-offline package
 ISO3_PATTERN = r"^[A-Z]{3}$"
-NAME_PATTERN = q.NAME_RE.pattern
+# Names of regions, fields, organizations, as the API validates them and as its schema states them.
+# Explicit classes, not \w: in Python \w is Unicode, in the schema's dialect (ECMA-262) ASCII only.
+# Letters: ASCII, Latin (Latin-1, Extended A/B, Additional), Greek, Cyrillic, CJK, kana, Hangul;
+# all of them are letters to Python too, so whatever passes here passes queries.NAME_RE.
+NAME_LETTERS = ("A-Za-z0-9_\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F\u1E00-\u1EFF\u0391-\u03A1\u03A3-\u03CE"
+                "\u0400-\u0481\u048A-\u052F\u3041-\u3096\u30A1-\u30FA\u4E00-\u9FFF\uAC00-\uD7A3")
+NAME_PATTERN = "^[" + NAME_LETTERS + " .,&'()/+:-]{1,120}$"
 
 
 class Missing(BaseModel):
@@ -60,12 +71,26 @@ class ObjectOut(BaseModel):
 
 
 class ErrorOut(BaseModel):
-    detail: Any
+    detail: str = Field(description="What went wrong, in words.")
+
+
+class Problem(BaseModel):
+    parameter: str = Field(description="The parameter (or 'request').")
+    message: str
+    input: str = Field(description="The value given (at most 200 characters).")
+
+
+class ValidationErrorOut(BaseModel):
+    detail: list[Problem] = Field(description="One entry per parameter that failed validation.")
 
 
 ERRORS = {400: {"model": ErrorOut, "description": "A parameter value the warehouse cannot use."},
           404: {"model": ErrorOut, "description": "No such country, region or organization."},
-          422: {"model": ErrorOut, "description": "A parameter failed validation."}}
+          422: {"model": ValidationErrorOut, "description": "A parameter failed validation."}}
+# answers any API path can give (documented on every operation by _contract)
+COMMON_ERRORS = {"414": "The request line is too long.", "421": "The Host header names a host this server does not "
+                 "answer to (DNS rebinding protection; see `talentflow serve --allow-host`).",
+                 "503": "Busy: every computation slot is taken; retry after Retry-After seconds."}
 
 
 # -- request parameters ------------------------------------------------------------------------------
@@ -96,8 +121,9 @@ def _filters(request: Request, level: LevelQ = "country", year_from: YearQ = Non
              min_cell: MinCellQ = None) -> q.Filters:
     floor = request.app.state.min_cell
     if min_cell is not None and min_cell < floor:
-        raise HTTPException(422, detail=f"min_cell={min_cell}: this server suppresses cells under {floor} "
-                                        "researchers; a request may raise the threshold, not lower it")
+        raise HTTPException(422, detail=[{"parameter": "min_cell", "input": str(min_cell), "message": (
+            f"min_cell={min_cell}: this server suppresses cells under {floor} researchers; a request may raise "
+            "the threshold, not lower it")}])
     try:
         return q.Filters(level=level, year_from=year_from, year_to=year_to, country=country, region=region,
                          field=field, field_kind=field_kind, org=org, panel=panel,
@@ -166,16 +192,36 @@ def _table(request: Request, f: q.Filters, compute, name: str, page: int, page_s
 # -- the application ---------------------------------------------------------------------------------
 
 def create_app(db: str | Path | None, *, min_cell: int = 10, n_boot: int = 200, published: str | None = None,
-               cache: bool = True) -> FastAPI:
+               cache: bool = True, warm: bool = False, host: str = "127.0.0.1",
+               allowed_hosts: tuple[str, ...] | list[str] = ()) -> FastAPI:
     """The API and dashboard over warehouse ``db`` (opened read only for the app's lifetime).
-    ``cache``: keep each 200 answer of /api/v1 and serve it again (see talentflow.app.cache)."""
+    ``cache``: keep each 200 answer (and each 4xx) of /api/v1 and serve it again (see talentflow.app.cache).
+    ``warm``: compute the dashboard's default views of every panel in a background thread at start-up.
+    ``host``: the address the server is bound to; with localhost, 127.0.0.1 and [::1] the Host
+    names accepted (DNS rebinding); ``allowed_hosts`` adds more ("*" accepts any)."""
     if min_cell < 1:
         raise ConfigError(f"min_cell={min_cell}: expected >= 1")
     reader = q.Reader.open(db)
+    running = {"lifespans": 0, "warmer": None}
+    stop = threading.Event()
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
-        yield
-        reader.close()
+        # a test client may run the lifespan again around one request (schemathesis over ASGI):
+        # the reader closes when the last one ends, the warm-up starts once
+        running["lifespans"] += 1
+        if warm and running["warmer"] is None:
+            running["warmer"] = threading.Thread(target=_warm, args=(_app, stop), name="talentflow-warm", daemon=True)
+            running["warmer"].start()
+        try:
+            yield
+        finally:
+            running["lifespans"] -= 1
+            if running["lifespans"] == 0:
+                stop.set()
+                if running["warmer"] is not None:
+                    running["warmer"].join(timeout=30)
+                reader.close()
 
     # the docs page (/api/v1/docs) loads Swagger UI from this server, not from a CDN: it works offline
     app = FastAPIOffline(title="talentflow API", version=__version__, lifespan=lifespan,
@@ -195,19 +241,217 @@ def create_app(db: str | Path | None, *, min_cell: int = 10, n_boot: int = 200, 
                      "message": e.get("msg", "invalid"), "input": str(e.get("input"))[:200]} for e in exc.errors()]
         return JSONResponse({"detail": problems}, status_code=422)
 
+    @app.exception_handler(q.Busy)
+    async def _busy(request: Request, exc: q.Busy):
+        return JSONResponse({"detail": str(exc)}, status_code=503, headers={"Retry-After": "2"})
+
     _routes(app)
     _pages(app)
+    _contract(app)
     if cache:
         from talentflow.app.cache import ResponseCache
 
         app.add_middleware(ResponseCache)
+    app.add_middleware(Guard, hosts=accepted_hosts(host, allowed_hosts))
+    app.state.warm_status = {"done": 0, "total": 0, "finished": not warm}
     return app
+
+
+# -- the OpenAPI contract ------------------------------------------------------------------------------
+
+def _contract(app: FastAPI) -> None:
+    """The OpenAPI document states what the server does: min_cell's minimum is this server's floor,
+    CSV downloads are declared (text/csv beside application/json), every 422 has the body the
+    validation handler sends, and the answers any path can give (414, 421, 503) are listed."""
+    def openapi() -> dict:
+        if app.openapi_schema:
+            return app.openapi_schema
+        from fastapi.openapi.utils import get_openapi
+
+        doc = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        contract(doc, app.state.min_cell)
+        app.openapi_schema = doc
+        return doc
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def contract(doc: dict, floor: int) -> dict:
+    """Fix up a generated OpenAPI document in place (see _contract)."""
+    components = doc.setdefault("components", {}).setdefault("schemas", {})
+    for name, model in (("ErrorOut", ErrorOut), ("ValidationErrorOut", ValidationErrorOut)):
+        if name not in components:
+            schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+            components.update(schema.pop("$defs", {}))
+            components[name] = schema
+    for path, item in doc.get("paths", {}).items():
+        for op in item.values():
+            params = op.get("parameters", [])
+            for p in params:
+                if p.get("name") == "min_cell":
+                    for sub in [p["schema"], *p["schema"].get("anyOf", [])]:
+                        if sub.get("type") == "integer":
+                            sub["minimum"] = floor
+                    p["description"] = (p.get("description", "") + f" This server's floor: {floor}.").strip()
+            responses = op.setdefault("responses", {})
+            if any(p.get("name") == "format" for p in params) and "200" in responses:
+                responses["200"].setdefault("content", {})["text/csv"] = {"schema": {
+                    "type": "string", "description": "With format=csv: every row, as a download (UTF-8, a header "
+                                                     "line; provenance columns on every row)."}}
+            if "422" in responses:
+                responses["422"] = {"description": "A parameter failed validation.", "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/ValidationErrorOut"}}}}
+            if path.startswith(API):
+                for status, text in COMMON_ERRORS.items():
+                    responses.setdefault(status, {"description": text, "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}})
+    text = json.dumps(doc)
+    for unused in ("HTTPValidationError", "ValidationError"):
+        if unused in components and f"#/components/schemas/{unused}" not in text:
+            del components[unused]
+    return doc
+
+
+# -- bounds, warm-up, hardening ------------------------------------------------------------------------
+
+MAX_QUERY_BYTES = 2048  # the longest filter set is a few hundred bytes
+MAX_PATH_BYTES = 512
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
+# The dashboard: scripts and styles from this server only (plotly sets inline styles, hence
+# 'unsafe-inline' for styles; the one inline handler, onsubmit="return false", is allowed by its hash).
+ONSUBMIT_HASH = "'sha256-" + base64.b64encode(hashlib.sha256(b"return false").digest()).decode() + "'"
+CSP_DASHBOARD = ("default-src 'self'; script-src 'self' 'unsafe-hashes' " + ONSUBMIT_HASH + "; "
+                 "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
+                 "connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; "
+                 "form-action 'self'; frame-ancestors 'none'")
+# The API docs page: Swagger UI, started by an inline script of FastAPI's page; its assets come from
+# this server (fastapi-offline, under DOCS_ASSETS): nothing from elsewhere.
+CSP_DOCS = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+            "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+CSP_API = "default-src 'none'; frame-ancestors 'none'"
+
+
+def accepted_hosts(host: str, extra=()) -> frozenset[str]:
+    """Host names (without port) the server answers: the loopback names, the bound host, ``extra``."""
+    names = {*LOCAL_HOSTS, host.strip().strip("[]").lower(), *(h.strip().strip("[]").lower() for h in extra)}
+    names.discard("")
+    names.discard("0.0.0.0")
+    names.discard("::")
+    return frozenset(names)
+
+
+def _host_name(value: str) -> str:
+    value = value.strip().lower()
+    if value.startswith("["):
+        return value[1:value.find("]")] if "]" in value else value
+    return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
+
+
+class Guard:
+    """Outermost ASGI middleware: refuses Host headers the server does not answer to (DNS
+    rebinding: 421), bounds the size of a request line (414), and adds security headers
+    (X-Content-Type-Options, Referrer-Policy, a Content-Security-Policy) to every answer."""
+
+    def __init__(self, app, *, hosts: frozenset[str]):
+        self.app = app
+        self.any_host = "*" in hosts
+        self.hosts = hosts
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope.get("path", "")
+        host = next((v.decode("latin-1") for k, v in scope.get("headers", ()) if k == b"host"), "")
+        if not self.any_host and _host_name(host) not in self.hosts:
+            await self._plain(send, 421, f"host {host[:100]!r} is not served here (allowed: "
+                                         f"{', '.join(sorted(self.hosts))}; see --allow-host)", path)
+            return
+        if len(scope.get("query_string", b"")) > MAX_QUERY_BYTES or len(scope.get("raw_path") or path) > MAX_PATH_BYTES:
+            await self._plain(send, 414, f"request too long (query <= {MAX_QUERY_BYTES} bytes, "
+                                         f"path <= {MAX_PATH_BYTES})", path)
+            return
+        extra = self._headers(path)
+        started = [False]
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                started[0] = True
+                message = dict(message)
+                message["headers"] = list(message.get("headers", [])) + extra
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:  # noqa: BLE001 - a bug: answer 500 here, the log has the traceback
+            # (re-raised, the server would close the keep-alive connection and the client's next
+            # request on it would fail too; the body names no internals)
+            logging.getLogger("talentflow.app").exception("unhandled error answering %s", path)
+            if not started[0]:
+                await self._plain(send, 500, "internal error (the server log has the details)", path)
+
+    @staticmethod
+    def _headers(path: str) -> list[tuple[bytes, bytes]]:
+        if path.startswith(f"{API}/docs") or path.startswith(DOCS_ASSETS):
+            csp = CSP_DOCS
+        elif path.startswith(API):
+            csp = CSP_API
+        else:
+            csp = CSP_DASHBOARD
+        return [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
+                (b"x-frame-options", b"DENY"), (b"content-security-policy", csp.encode())]
+
+    async def _plain(self, send, status: int, text: str, path: str) -> None:
+        body = json.dumps({"detail": text}).encode()
+        await send({"type": "http.response.start", "status": status,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                                *self._headers(path)]})
+        await send({"type": "http.response.body", "body": body})
+
+
+def warm_jobs(app: FastAPI) -> list[tuple[str, Any]]:
+    """What the dashboard asks first, for every panel: the headline, rates, flows at each level,
+    organizations, pipeline and stay rates (with the default years), and the filter options."""
+    r, floor, n_boot = app.state.reader, app.state.min_cell, app.state.n_boot
+    jobs: list[tuple[str, Any]] = [("meta", lambda: (q.overview(r), q.fields(r)))]
+    for panel in q.PANELS:
+        f = q.Filters(panel=panel, min_cell=floor, n_boot=n_boot)
+        jobs += [(f"headline {panel}", lambda f=f: q.headline(r, f)),
+                 (f"rates {panel}", lambda f=f: q.net_rates(r, f))]
+        jobs += [(f"flows {level} {panel}", lambda f=f, level=level: q.flows(r, f.replace(level=level)))
+                 for level in q.LEVELS]
+        jobs += [(f"organizations {panel}", lambda f=f: q.foreign_share(r, f, 20)),
+                 (f"pipeline {panel}", lambda f=f: q.pipeline(r, f)),
+                 (f"stay {panel}", lambda f=f: q.stay_rates(r, f))]
+    f = q.Filters(min_cell=floor, n_boot=n_boot)
+    jobs += [("collaboration", lambda: q.collab_pairs(r, f)), ("specialization", lambda: q.specialization(r, f))]
+    return jobs
+
+
+def _warm(app: FastAPI, stop: threading.Event) -> None:
+    """Compute the warm-up jobs one after the other (each takes one computation slot, as a request
+    would); errors are answers like any other (missing sections, empty panels) and are skipped."""
+    status = app.state.warm_status
+    jobs = warm_jobs(app)
+    status["total"] = len(jobs)
+    for _name, job in jobs:
+        if stop.is_set():
+            break
+        try:
+            job()
+        except Exception:  # noqa: BLE001 - a section not computed, a closed reader at shutdown
+            pass
+        status["done"] += 1
+    status["finished"] = True
 
 
 def _routes(app: FastAPI) -> None:
     @app.get(f"{API}/health", tags=["meta"], summary="Liveness")
-    def health() -> dict[str, str]:
-        return {"status": "ok", "version": __version__}
+    def health(request: Request) -> JSONResponse:
+        warm = request.app.state.warm_status
+        return JSONResponse({"status": "ok", "version": __version__,
+                             "warm": "done" if warm["finished"] else f"{warm['done']}/{warm['total']}"},
+                            headers={"Cache-Control": "no-store"})
 
     @app.get(f"{API}/meta", tags=["meta"], response_model=ObjectOut, summary="What the warehouse holds",
              description="Counts, years, available sections (with the commands that produce missing ones), "
@@ -229,8 +473,8 @@ def _routes(app: FastAPI) -> None:
              description="Moves (count) from origin to destination at the chosen level. period=0: over the whole "
                          "selection; period=1: by year (first year at the destination). Filters: country or region "
                          "(flows in or out), org (organization level). Flows under min_cell moves are left out.")
-    def flows(request: Request, f: FiltersDep, period: Annotated[Literal[0, 1], Query(
-              description="0: whole range; 1: yearly.")] = 0, page: PageQ = 1, page_size: PageSizeQ = 100,
+    def flows(request: Request, f: FiltersDep, period: Annotated[int, Query(
+              ge=0, le=1, description="0: whole range; 1: yearly.")] = 0, page: PageQ = 1, page_size: PageSizeQ = 100,
               format: FormatQ = "json"):
         notice = None
         if f.level in ("org", "hub"):
@@ -291,6 +535,10 @@ def _routes(app: FastAPI) -> None:
              summary="Foreign-origin share of the largest organizations, with intervals")
     def organizations(request: Request, f: FiltersDep, top: Annotated[int, Query(ge=1, le=100)] = 20,
                       page: PageQ = 1, page_size: PageSizeQ = 100, format: FormatQ = "json"):
+        if f.org and not _reader(request).known_org(f.org):
+            # an unknown name (404, as documented) without the seconds of bootstrap setup foreign_share takes
+            raise HTTPException(404, detail=f"no organization {f.org!r} in this warehouse "
+                                            "(names as in `talentflow table institutions`, e.g. google, meta)")
         return _table(request, f, lambda r, ff: q.foreign_share(r, ff, top), "organizations", page, page_size, format)
 
     @app.get(f"{API}/pipeline", tags=["pipeline"], response_model=PageOut, responses=ERRORS,
@@ -400,9 +648,12 @@ def _pages(app: FastAPI) -> None:
 
 
 def serve(db: str | Path | None, *, host: str = "127.0.0.1", port: int = 8000, min_cell: int = 10, n_boot: int = 200,
-          published: str | None = None, log_level: str = "warning") -> None:
-    """Run the API and dashboard with uvicorn until interrupted."""
+          published: str | None = None, log_level: str = "warning", allowed_hosts: tuple[str, ...] = (),
+          warm: bool = True) -> None:
+    """Run the API and dashboard with uvicorn until interrupted (the dashboard's default views are
+    computed in the background from the start)."""
     import uvicorn
 
-    app = create_app(db, min_cell=min_cell, n_boot=n_boot, published=published)
+    app = create_app(db, min_cell=min_cell, n_boot=n_boot, published=published, warm=warm, host=host,
+                     allowed_hosts=allowed_hosts)
     uvicorn.run(app, host=host, port=port, log_level=log_level)

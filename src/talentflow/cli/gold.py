@@ -32,7 +32,7 @@ def score(
     output: OutputOption = None,
 ) -> None:
     """Precision and recall of moves, movers and residence years of an inference run on a gold set."""
-    from talentflow import migration_api as mig
+    from talentflow import gold_api as mig
 
     with errors_to_exit():
         frame = mig.score_gold(db, gold, split=split, tolerance=tolerance, n_boot=n_boot, params_id=params_id,
@@ -63,7 +63,7 @@ def places(
 ) -> None:
     """Country and city accuracy of talentflow's place resolution on hand-labelled affiliation strings,
     beside the upstream country, per stratum (Wilson 95% intervals)."""
-    from talentflow import migration_api as mig
+    from talentflow import gold_api as mig
     from talentflow.validation.places import misses as list_misses
 
     with errors_to_exit():
@@ -90,3 +90,27 @@ def places(
             frame = frame[["stratum", "measure", "of", "value", "lo", "hi", "hits", "n"]]
         emit(frame, format, output,
              title=f"Accuracy of place resolution on hand-labelled affiliation strings, split {split} (Wilson 95%)")
+
+
+@gold_app.command("persons")
+def persons(
+    db: DbOption = None,
+    gold: Annotated[Optional[Path], typer.Option("--gold", help="Persons gold set folder (authorships.csv, "
+                                                 "blocks.csv; default: the repository's gold/persons).")] = None,
+    split: Annotated[str, typer.Option("--split", help="test (what is reported), dev (for tuning) or all.")] = "test",
+    n_boot: Annotated[int, typer.Option("--n-boot", help="Bootstrap replicates over name blocks.")] = 500,
+    save: Annotated[bool, typer.Option("--save/--no-save", help="Store the overall scores in gold_scores.")] = False,
+    format: FormatOption = "table",
+    output: OutputOption = None,
+) -> None:
+    """B³ precision, recall and F1 of the warehouse's person identities (source ids today) on hand-labelled
+    name blocks (merged ACL ids, split IEEE ids, name-only twins...), overall and per stratum."""
+    from talentflow import gold_api as mig
+
+    with errors_to_exit():
+        frame = mig.score_persons(db, gold, split=split, n_boot=n_boot, save=save)
+        cols = ["stratum", "b3_f1", "b3_precision", "b3_recall", "authorships", "blocks", "b3_precision_lo",
+                "b3_precision_hi", "b3_recall_lo", "b3_recall_hi", "b3_f1_lo", "b3_f1_hi", "split", "identity",
+                "gold_version"]
+        emit(frame[[c for c in cols if c in frame.columns]], format, output,
+             title="Person identities on hand-labelled name blocks (B³)")

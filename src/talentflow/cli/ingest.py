@@ -38,7 +38,8 @@ def report(summary: IngestSummary) -> None:
         f"[green]ingested[/green] {summary.source}: {len(files):,} file(s) "
         + ", ".join(f"{k}={v}" for k, v in by_status.items())
         + f"; {int(files['n_records'].sum()):,} records, {int(files['n_authorships'].sum()):,} authorships, "
-        f"{int(files['n_observations'].sum()):,} observations, {summary.n_rejects:,} rejects (run {summary.run_id})",
+        f"{int(files['n_observations'].sum()):,} {'career spells' if summary.source == 'orcid' else 'observations'}, "
+        f"{summary.n_rejects:,} rejects (run {summary.run_id})",
         highlight=False, soft_wrap=True,
     )
     if not summary.rejects_by_reason.empty:
@@ -98,6 +99,28 @@ def ingest_csv(
         report(summary)
 
 
+@ingest_app.command("orcid")
+def ingest_orcid(
+    path: Annotated[Optional[Path], typer.Argument(help="ORCID v3.0 record (XML or JSON), a folder of them, or the "
+                                                        "public data file's summaries .tar.gz.")] = None,
+    db: DbOption = None,
+    api: Annotated[Optional[list[str]], typer.Option("--api", help="Read these iDs from the public API instead "
+                                                                    "(repeat or comma-separate).")] = None,
+    base_url: Annotated[Optional[str], typer.Option("--base-url", help="API base URL (default https://pub.orcid.org/v3.0).")] = None,
+    refresh: Annotated[bool, typer.Option("--refresh", help="Fetch again records already in the cache.")] = False,
+    max_retries: Annotated[int, typer.Option("--max-retries", help="Retries of a 429 / 5xx response (Retry-After honoured).")] = 5,
+    strict: StrictOption = False,
+) -> None:
+    """ORCID public records: education (degree level, field, institution, country, years) and employment spells."""
+    from talentflow.api import ingest_orcid as run
+
+    with errors_to_exit():
+        ids = split_list(api)
+        summary = _progress_run(lambda cb: run(db, path, ids=ids, base_url=base_url, refresh=refresh,
+                                               max_retries=max_retries, strict=strict, on_progress=cb), "orcid")
+        report(summary)
+
+
 @app.command("status")
 def status(db: DbOption = None, format: FormatOption = "table", output: OutputOption = None) -> None:
     """Sources, row counts and rejects by reason of a warehouse."""
@@ -109,5 +132,10 @@ def status(db: DbOption = None, format: FormatOption = "table", output: OutputOp
             render_table(st["tables"], title=f"Warehouse {st['path']}")
             render_table(st["sources"], title="Sources")
             render_table(st["rejects"], title="Rejects by reason")
+            if len(st["staging"]):
+                render_table(st["staging"], title="Staging rows left by an ingest that did not finish")
+                err.print(f"[yellow]{int(st['staging']['rows'].sum()):,} staging row(s) of an unfinished ingest "
+                          "(killed or failed); not part of any result; the next `talentflow ingest` removes "
+                          "them[/yellow]", highlight=False)
         else:
             emit(st["tables"].assign(section="tables"), format, output)

@@ -32,6 +32,8 @@ RANKING_LEAD = ("rank", "country", "net_rate", "net_rate_lo", "net_rate_hi", "po
 ORGS_LEAD = ("org", "foreign_share", "foreign_share_lo", "foreign_share_hi", "researchers", "foreign",
              "top_foreign_origins", "seat")
 PIPELINE_LEAD = ("study_country", "work_country", "share_of_study_country", "researchers")
+DEGREE_FLOW_LEAD = ("degree_level", "study_country", "work_country", "share_of_study_country", "researchers")
+DEGREE_STAY_LEAD = ("degree_level", "study_country", "stay_rate", "stay_rate_lo", "stay_rate_hi", "graduates", "stayed")
 STAY_LEAD = ("study_country", "stay_rate", "stay_rate_lo", "stay_rate_hi", "graduates", "stayed",
              "main_destinations_of_leavers")
 
@@ -222,6 +224,10 @@ def pipeline(
     db: DbOption = None,
     countries: CountriesOption = None,
     stay: Annotated[bool, typer.Option("--stay", help="Stay rates per study country, with intervals.")] = False,
+    source: Annotated[str, typer.Option("--source", help="stages: career stages of affiliation observations (needs "
+                                                         "`talentflow infer`); orcid: ORCID education and employment records.")] = "stages",
+    by: Annotated[str, typer.Option("--by", help="With --source orcid: degree (stay rates per degree level) or "
+                                                 "degree-country (per degree level and degree country).")] = "degree",
     panel: PanelOption = None,
     params_id: ParamsIdOption = None,
     min_cell: _min_cell(10) = 10,
@@ -232,10 +238,18 @@ def pipeline(
     format: FormatOption = "table",
     output: OutputOption = None,
 ) -> None:
-    """Study country -> first-job country where the career stage is known (paperlists position, CSV stage)."""
+    """Study country -> first-job country where the career stage is known (paperlists position, CSV stage),
+    or, with --source orcid, degree country -> first-job country by degree level (bachelor, master, PhD)."""
     from talentflow import migration_api as mig
 
     with errors_to_exit():
+        if source == "orcid":
+            emit(mig.education_pipeline(db, stay=stay, by=by, countries=split_list(countries), year_from=year_from,
+                                        year_to=year_to, n_boot=n_boot, seed=seed, min_cell=min_cell),
+                 format, output, title="Degree -> first job (ORCID)", lead=DEGREE_STAY_LEAD if stay else DEGREE_FLOW_LEAD)
+            return
+        if source != "stages":
+            raise typer.BadParameter(f"--source {source!r}: expected stages or orcid")
         emit(mig.pipeline(db, countries=split_list(countries), stay=stay, panel=panel, year_from=year_from,
                           year_to=year_to, n_boot=n_boot, seed=seed, min_cell=min_cell, params_id=params_id),
              format, output, title="Study -> first job", lead=STAY_LEAD if stay else PIPELINE_LEAD)

@@ -61,6 +61,9 @@ def serve(
     min_cell: MinCellOption = 10,
     n_boot: Annotated[int, typer.Option("--n-boot", help="Bootstrap replicates of the API's intervals.")] = 200,
     published: PublishedOption = None,
+    allow_host: Annotated[Optional[list[str]], typer.Option(
+        "--allow-host", help="Also answer requests whose Host header names this (repeatable; '*': any). "
+                             "By default only localhost, 127.0.0.1, [::1] and --host are answered (DNS rebinding).")] = None,
 ) -> None:
     """Serve the JSON API (/api/v1, OpenAPI at /api/v1/openapi.json) and the dashboard (/) over a read-only warehouse."""
     from talentflow.app.server import serve as run
@@ -70,4 +73,5 @@ def serve(
         _warn_small_cells(min_cell, "server")
         err.print(f"dashboard: http://{host}:{port}/   API: http://{host}:{port}/api/v1/docs   (Ctrl-C to stop)",
                   highlight=False)
-        run(db, host=host, port=port, min_cell=min_cell, n_boot=n_boot, published=str(published) if published else None)
+        run(db, host=host, port=port, min_cell=min_cell, n_boot=n_boot, published=str(published) if published else None,
+            allowed_hosts=tuple(allow_host or ()))

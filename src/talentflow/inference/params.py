@@ -85,7 +85,7 @@ class InferenceParams:
     max_gap: int = 10
     min_spell_years: int = 2
     temporary_window: int = 1
-    min_origin_years: int = 2
+    min_origin_years: int = 1
     point_estimate: PointEstimate = "evidence"
     return_rule: ReturnRule = "any_previous"
     chain_rule: ChainRule = "room"

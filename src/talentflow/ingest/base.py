@@ -107,6 +107,7 @@ class Staged:
     researchers: list[dict] = field(default_factory=list)
     authorships: list[dict] = field(default_factory=list)
     affiliations: list[dict] = field(default_factory=list)  # raw affiliation evidence, see RAW_AFFILIATION
+    spells: list[dict] = field(default_factory=list)  # raw career spells (ORCID), see schema.orcid.CAREER_SPELLS
     rejects: list[Reject] = field(default_factory=list)
 
     def reject(self, locator: str, field_: str, reason: str, raw=None, severity: str = "record") -> None:

@@ -24,6 +24,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -197,6 +198,13 @@ class _Client:
         self.last = time.monotonic()
 
     def get_json(self, url: str, params: dict) -> dict:
+        try:
+            return self._get_json(url, params)
+        except FetchError as exc:
+            # upstream text (an error body, an exception naming the request URL) may echo the key
+            raise FetchError(redact(str(exc), self.opts.api_key)) from None
+
+    def _get_json(self, url: str, params: dict) -> dict:
         shown = {k: v for k, v in params.items() if k != "api_key"}
         attempt = 0
         while True:
@@ -234,6 +242,20 @@ class _Client:
             self.sleep(max(backoff, wait) if wait is not None else backoff)
             self.retries += 1
             attempt += 1
+
+
+_KEY_PARAM = re.compile(r"(api[_-]?key[\"']?\s*[=:]\s*[\"']?)[^&\s\"',;}]+", re.IGNORECASE)
+
+
+def redact(text: str, api_key: str | None) -> str:
+    """``text`` with the OpenAlex API key taken out: its value wherever it appears (also URL-encoded)
+    and any ``api_key=...`` / ``"api_key": "..."`` parameter."""
+    if api_key and len(api_key) >= 4:
+        from urllib.parse import quote, quote_plus
+
+        for form in {api_key, quote(api_key, safe=""), quote_plus(api_key)}:
+            text = text.replace(form, "***")
+    return _KEY_PARAM.sub(lambda m: m.group(1) + "***", text)
 
 
 def _message(resp: httpx.Response) -> str:

@@ -378,7 +378,8 @@ def _scenarios(r: q.Reader, p: ReportParams) -> Section:
 
 def _collab(r: q.Reader, p: ReportParams) -> Section:
     s = Section("collab", "Collaboration network",
-                "Countries linked by co-authored papers in the latest period (node size: papers; colour: "
+                "Countries linked by co-authored papers in the latest period stored by `talentflow collab "
+                "--save` (one period over all years unless it was run with --period; node size: papers; colour: "
                 "community; line width: co-authored papers).")
     units = q.collab_units(r, q.Filters(min_cell=p.min_cell))
     pairs = q.collab_pairs(r, q.Filters(min_cell=p.min_cell))
@@ -569,9 +570,14 @@ def measured_error_note(r: q.Reader) -> str:
         notes.append("Place resolution on hand-labelled affiliation strings (gold set places, test split): "
                      + parts(places) + "; the strings over-sample hard cases (Hong Kong, Taiwan, branch campuses, "
                      "multinational labs).")
+    persons = g[g["gold"] == "persons"]
+    if len(persons):
+        notes.append("Person identities (one source id = one person) on hand-labelled name blocks (gold set "
+                     "persons, test split; B³ over authorships, intervals over blocks): " + parts(persons)
+                     + "; ids that merge namesakes cost precision, ids that split a person cost recall.")
     if not notes:
         notes.append("Measured error rates: no gold-set score is stored in this warehouse (run `talentflow gold "
-                     "score` and `talentflow gold places`).")
+                     "score`, `gold places` and `gold persons --save`).")
     return " ".join(notes)
 
 

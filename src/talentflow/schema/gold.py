@@ -22,15 +22,16 @@ GOLD_SCORES = Table(
         Column("measure", "VARCHAR", "What is measured.", False,
                accepted=("move_precision", "move_recall", "mover_precision", "mover_recall", "residence_accuracy",
                          "country_accuracy", "country_accuracy_upstream", "first_country_accuracy",
-                         "first_country_accuracy_upstream", "city_accuracy")),
+                         "first_country_accuracy_upstream", "city_accuracy", "b3_precision", "b3_recall",
+                         "b3_f1")),
         Column("value", "DOUBLE", "The measure on the whole split.", unit="share"),
         Column("lo", "DOUBLE", "Lower end of the 95% interval (careers: bootstrap, persons resampled; places: "
                "Wilson).", unit="share"),
         Column("hi", "DOUBLE", "Upper end of the 95% bootstrap interval.", unit="share"),
         Column("n", "BIGINT", "Denominator: predicted moves, gold moves, movers or person-years (careers); "
-               "gold affiliation strings the measure applies to (places).", unit="count"),
+               "gold affiliation strings the measure applies to (places); gold authorships (persons).", unit="count"),
         Column("persons", "BIGINT", "Gold persons scored (careers); decidable gold affiliation strings staged "
-               "(places).", unit="count"),
+               "(places); name blocks (persons).", unit="count"),
         Column("tolerance", "INTEGER", "Years a predicted move may lie after the gold move's first year at the "
                "destination (careers; empty for places).", unit="years"),
         Column("scored_at", "TIMESTAMP", "When it was scored (UTC).", False),

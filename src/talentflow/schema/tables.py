@@ -14,7 +14,7 @@ INGEST_RUNS = Table(
     "One row per file ingested: where it came from, its content hash and what it produced.",
     (
         Column("run_id", "VARCHAR", "Identifier of the ingest command run (shared by all files of one command).", False),
-        Column("source", "VARCHAR", "Source kind.", False, accepted=("paperlists", "openalex", "csv")),
+        Column("source", "VARCHAR", "Source kind.", False, accepted=("paperlists", "openalex", "csv", "orcid")),
         Column("upstream", "VARCHAR", "Public address the file stands for (URL, or the local path for user files)."),
         Column("version", "VARCHAR", "Upstream version (commit, snapshot date), where known."),
         Column("file", "VARCHAR", "Source-relative file name, e.g. icra/icra2015.json.", False),
@@ -23,7 +23,7 @@ INGEST_RUNS = Table(
         Column("status", "VARCHAR", "What this ingest did with the file.", False, accepted=RUN_STATUSES),
         Column("n_records", "BIGINT", "Records (papers, works, rows) read from the file.", unit="records"),
         Column("n_authorships", "BIGINT", "Person-record links staged from the file.", unit="rows"),
-        Column("n_observations", "BIGINT", "Affiliation observations staged from the file.", unit="rows"),
+        Column("n_observations", "BIGINT", "Affiliation observations staged from the file (ORCID: career spells).", unit="rows"),
         Column("n_rejects", "BIGINT", "Rejects recorded for the file.", unit="rows"),
     ),
     primary_key=("run_id", "source", "file"),
