@@ -11,7 +11,8 @@ measures, each in a fresh process (wall time, peak RSS of the process and of its
 2. ``gunzip + json.loads`` of every line (stdlib): what a naive reader costs;
 3. talentflow's reader (``SnapshotSource.stage_streams``: ISA-L inflate in blocks, the early
    byte filter on the block, orjson parse and mapping of candidate lines, batches of 5,000
-   works) with each ``--workers`` count; its batches are hashed, and the hashes must be equal
+   works) with each ``--workers`` count; its batches are hashed (orjson + sha256, in the parent,
+   inside the timing), and the hashes must be equal
    for every worker count (the parallel reader gives the serial reader's rows and rejects);
 4. with ``--ingest``: the full ingest into DuckDB with each worker count.
 
@@ -70,6 +71,7 @@ print(n, "lines parsed", f"inner_s={{time.perf_counter() - t:.3f}}")
 def reader(root: Path, workers: int) -> str:
     return f"""
 import hashlib, time
+import orjson
 from pathlib import Path
 from talentflow.ingest.openalex import SnapshotSource
 src = SnapshotSource(Path({str(root)!r}), workers={workers})
@@ -78,9 +80,9 @@ h = hashlib.sha256()
 t = time.perf_counter()
 for stream in src.stage_streams(raws):
     for batch in stream:
-        h.update(repr((batch.file, batch.works, batch.researchers, batch.authorships, batch.affiliations,
-                       [r.row() for r in batch.rejects], batch.n_records, batch.n_kept, batch.n_filtered,
-                       batch.n_rejected)).encode())
+        h.update(orjson.dumps((batch.file, batch.works, batch.researchers, batch.authorships, batch.affiliations,
+                               [r.row() for r in batch.rejects], batch.n_records, batch.n_kept, batch.n_filtered,
+                               batch.n_rejected), default=repr))
 s = src.stats
 print(f"{{s.lines}} lines, {{s.kept}} kept, {{s.filtered}} filtered, {{s.rejected}} rejected; "
       f"{{s.lines / (time.perf_counter() - t):,.0f}} lines/s; rows sha256 {{h.hexdigest()[:16]}} "
