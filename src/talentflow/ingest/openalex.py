@@ -716,6 +716,29 @@ def _str_list(out: Staged, value, aloc: str, field_: str) -> list[str]:
     return [v.strip() for v in value if isinstance(v, str) and v.strip()]
 
 
+def _institution_fields(out: Staged, inst: dict, aloc: str, field_: str) -> tuple[str | None, str | None, str | None]:
+    """An OpenAlex institution object's cleaned name, country code and organization type; a value of
+    the wrong type (or an unknown type) is a field reject under ``field_``.<key>, and dropped."""
+    name = inst.get("display_name")
+    if name is not None and not isinstance(name, str):
+        out.reject(aloc, f"{field_}.display_name", "wrong_type", name, "field")
+        name = None
+    name = clean_institution_name(name) if name and name.strip() else None
+    country = inst.get("country_code")
+    if country is not None and not isinstance(country, str):
+        out.reject(aloc, f"{field_}.country_code", "wrong_type", country, "field")
+        country = None
+    otype = inst.get("type")
+    org_type = None
+    if isinstance(otype, str) and otype.strip():
+        org_type = ORG_TYPES.get(otype.strip().lower())
+        if org_type is None:
+            out.reject(aloc, f"{field_}.type", "unknown_org_type", otype, "field")
+    elif otype is not None:
+        out.reject(aloc, f"{field_}.type", "wrong_type", otype, "field")
+    return name, country, org_type
+
+
 def _affiliation_rows(out: Staged, authorship: dict, aloc: str) -> list[tuple]:
     """(institution, country, org_type, address) per affiliation of one author on one work."""
     raw_strings = _str_list(out, authorship.get("raw_affiliation_strings"), aloc, "raw_affiliation_strings")
@@ -740,23 +763,7 @@ def _affiliation_rows(out: Staged, authorship: dict, aloc: str) -> list[tuple]:
         if not isinstance(inst, dict):
             out.reject(aloc, "institutions", "wrong_type", inst, "field")
             continue
-        name = inst.get("display_name")
-        if name is not None and not isinstance(name, str):
-            out.reject(aloc, "institutions.display_name", "wrong_type", name, "field")
-            name = None
-        name = clean_institution_name(name) if name and name.strip() else None
-        country = inst.get("country_code")
-        if country is not None and not isinstance(country, str):
-            out.reject(aloc, "institutions.country_code", "wrong_type", country, "field")
-            country = None
-        otype = inst.get("type")
-        org_type = None
-        if isinstance(otype, str) and otype.strip():
-            org_type = ORG_TYPES.get(otype.strip().lower())
-            if org_type is None:
-                out.reject(aloc, "institutions.type", "unknown_org_type", otype, "field")
-        elif otype is not None:
-            out.reject(aloc, "institutions.type", "wrong_type", otype, "field")
+        name, country, org_type = _institution_fields(out, inst, aloc, "institutions")
         iid = short_id(inst.get("id"))
         ident = iid or name
         if ident in seen:
@@ -839,23 +846,7 @@ def _stage_history(out: OpenAlexStaged, affs, loc: str, rid: str, aid: str, flt:
         if not isinstance(inst, dict):
             out.reject(aloc, "affiliations.institution", "wrong_type" if inst is not None else "missing_institution", inst, "field")
             continue
-        name = inst.get("display_name")
-        if name is not None and not isinstance(name, str):
-            out.reject(aloc, "institution.display_name", "wrong_type", name, "field")
-            name = None
-        name = clean_institution_name(name) if name and name.strip() else None
-        country = inst.get("country_code")
-        if country is not None and not isinstance(country, str):
-            out.reject(aloc, "institution.country_code", "wrong_type", country, "field")
-            country = None
-        otype = inst.get("type")
-        org_type = None
-        if isinstance(otype, str) and otype.strip():
-            org_type = ORG_TYPES.get(otype.strip().lower())
-            if org_type is None:
-                out.reject(aloc, "institution.type", "unknown_org_type", otype, "field")
-        elif otype is not None:
-            out.reject(aloc, "institution.type", "wrong_type", otype, "field")
+        name, country, org_type = _institution_fields(out, inst, aloc, "institution")
         if not (name or _text(country)):
             out.reject(aloc, "affiliations.institution", "empty_institution", inst, "field")
             continue
