@@ -94,8 +94,9 @@ def _headline(r: q.Reader, p: ReportParams) -> Section:
         s.headline.append({"figure": row["figure"], "value": fg.fmt(row["value"], digits), "unit": row["unit"],
                            "interval": fg.interval(row["lo"], row["hi"], digits), "definition": row["definition"]})
     s.notes.extend(panel_notes(q.panel_summary(r, p.filters()), q.panel_table(r, p.filters()), p.min_cell))
-    g = q.gold_scores(r).set_index("measure") if not q.gold_scores(r).empty else None
-    if g is not None and {"move_recall", "move_precision"} <= set(g.index):
+    scores = q.gold_scores(r)
+    g = scores[scores["gold"] == "careers"].set_index("measure")
+    if {"move_recall", "move_precision"} <= set(g.index):
         rec, prec = g.loc["move_recall"], g.loc["move_precision"]
         s.notes.append(f"How true the moves are, measured on hand-labelled real careers (test split): talentflow "
                        f"finds {rec['value']:.0%} of real moves (recall, 95% interval {rec['lo']:.0%} to "
