@@ -27,6 +27,7 @@ the year(s) of a period in them (its rates undercount the moves).
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -34,7 +35,8 @@ import pandas as pd
 from talentflow.metrics.common import Selection
 from talentflow.metrics.flows import COUNTRY_MOVES, bucket
 from talentflow.metrics.suppression import suppress
-from talentflow.metrics.uncertainty import BootstrapParams, bootstrap_cells, ratio
+from talentflow.metrics.uncertainty import (BootstrapParams, add_intervals, ratio, replicate_sums,
+                                            replicate_weights)
 from talentflow.store.warehouse import Warehouse
 
 
@@ -78,22 +80,118 @@ def contributions(wh: Warehouse, sel: Selection, period: int = 1,
     return frame
 
 
+@dataclass(frozen=True)
+class RateCube:
+    """Rates' additive base: per (namespace, country, year) cell, population (person-years), inflows
+    and outflows summed over researchers (``point``, shape (3, cells)), the same sums in every
+    bootstrap replicate (``reps``, (3, n_boot, cells); researchers keep their Poisson weights in every
+    cell, see ``metrics.uncertainty``), and observed person-years (to find where moves are censored).
+    Any panel and year range is a sum of cells, so ``cube_rates`` on the whole warehouse's cube gives
+    exactly what ``rates`` computes for a selection from scratch; a server keeps one cube."""
+
+    cells: pd.DataFrame  # namespace, country, year
+    point: np.ndarray
+    reps: np.ndarray | None
+    observed: np.ndarray
+    boot: BootstrapParams
+    min_spell_years: int
+
+
+VALUES = ("population", "inflows", "outflows")
+
+
+def rate_cube(wh: Warehouse, sel: Selection, boot: BootstrapParams = BootstrapParams(),
+              event_types: tuple[str, ...] = COUNTRY_MOVES) -> RateCube:
+    """The cube of a selection (all of a run: ``Selection(params_id)``)."""
+    types = ", ".join("'" + t + "'" for t in event_types)
+    frame = wh.query(f"""
+        WITH pop AS (
+            SELECT researcher_id, country, year, 1.0 AS population, 0.0 AS inflows, 0.0 AS outflows,
+                   CASE WHEN status = 'observed' THEN 1.0 ELSE 0.0 END AS observed
+            FROM residence WHERE params_id = $pid AND {sel.researcher_filter()} AND {sel.year_filter('year')}),
+        ev AS (
+            SELECT researcher_id, origin, destination, year_to AS year FROM events
+            WHERE params_id = $pid AND kind = 'country' AND event_type IN ({types})
+                  AND {sel.researcher_filter()} AND {sel.year_filter('year_to')}),
+        c AS (SELECT * FROM pop
+              UNION ALL SELECT researcher_id, destination, year, 0.0, 1.0, 0.0, 0.0 FROM ev
+              UNION ALL SELECT researcher_id, origin, year, 0.0, 0.0, 1.0, 0.0 FROM ev)
+        SELECT c.researcher_id, coalesce(r.namespace, '') AS namespace, c.country, c.year,
+               sum(population) AS population, sum(inflows) AS inflows, sum(outflows) AS outflows,
+               sum(observed) AS observed
+        FROM c LEFT JOIN (SELECT DISTINCT researcher_id, namespace FROM researchers) r USING (researcher_id)
+        GROUP BY ALL""", {"pid": sel.params_id})
+    params = wh.execute("SELECT params FROM meta_runs WHERE params_id = ?", [sel.params_id])
+    spell = int(json.loads(params[0][0]).get("min_spell_years", 1)) if params else 1
+    keys = ["namespace", "country", "year"]
+    cells = frame[keys].drop_duplicates().sort_values(keys).reset_index(drop=True)
+    c_codes = np.asarray(pd.MultiIndex.from_frame(frame[keys]).map(
+        {k: i for i, k in enumerate(pd.MultiIndex.from_frame(cells))}), dtype=np.int64) if len(frame) else \
+        np.zeros(0, dtype=np.int64)
+    values = np.vstack([frame[v].to_numpy(dtype=float) for v in VALUES]) if len(frame) else np.zeros((3, 0))
+    point = np.vstack([np.bincount(c_codes, weights=values[i], minlength=len(cells)) for i in range(3)])
+    observed = np.bincount(c_codes, weights=frame["observed"].to_numpy(dtype=float), minlength=len(cells))
+    reps = None
+    if boot.n_boot and len(frame):
+        r_codes, r_ids = pd.factorize(frame["researcher_id"], sort=True)
+        reps = replicate_sums(replicate_weights(np.asarray(r_ids, dtype=object), boot), r_codes, c_codes, values,
+                              len(cells))
+    return RateCube(cells, point, reps, observed, boot, spell)
+
+
+def cube_rates(cube: RateCube, namespaces: tuple[str, ...] | None, year_from: int | None, year_to: int | None, *,
+               period: int = 1, countries: tuple[str, ...] | None = None, min_cell: int = 10) -> pd.DataFrame:
+    """Rates by country and year (period) of a panel and year range, summed from the cube's cells."""
+    key = "year" if period == 1 else "period"
+    cells = cube.cells
+    mask = np.ones(len(cells), dtype=bool)
+    if namespaces:
+        mask &= cells["namespace"].isin(namespaces).to_numpy()
+    if year_from is not None:
+        mask &= (cells["year"] >= int(year_from)).to_numpy()
+    if year_to is not None:
+        mask &= (cells["year"] <= int(year_to)).to_numpy()
+    idx = np.flatnonzero(mask)
+    sub = cells.iloc[idx][["country", "year"]].reset_index(drop=True)
+    observed_years = sub["year"][cube.observed[idx] > 0]
+    last = int(observed_years.max()) if len(observed_years) else 10**6
+    first_censored = last - max(cube.min_spell_years, 1) + 2
+    sub[key] = bucket(sub["year"], period, year_from)
+    if countries:
+        keep = sub["country"].isin(countries).to_numpy()
+        sub, idx = sub[keep].reset_index(drop=True), idx[keep]
+    if not len(sub):
+        return pd.DataFrame(columns=["country", key, *VALUES])
+    out = sub[["country", key]].drop_duplicates().sort_values(["country", key]).reset_index(drop=True)
+    codes = np.asarray(pd.MultiIndex.from_frame(sub[["country", key]]).map(
+        {k: i for i, k in enumerate(pd.MultiIndex.from_frame(out))}), dtype=np.int64)
+    full = {v: np.bincount(codes, weights=cube.point[i, idx], minlength=len(out)) for i, v in enumerate(VALUES)}
+    for v in VALUES:
+        out[v] = full[v]
+    for name, arr in rate_stats(full).items():
+        out[name] = arr
+    if cube.reps is not None and cube.boot.n_boot:
+        order = np.argsort(codes, kind="stable")
+        starts = np.flatnonzero(np.r_[True, codes[order][1:] != codes[order][:-1]])
+        sums = np.add.reduceat(cube.reps[:, :, idx[order]], starts, axis=2)
+        add_intervals(out, rate_stats, {v: sums[i] for i, v in enumerate(VALUES)}, cube.boot.level)
+    return _finish(out, key, first_censored, min_cell)
+
+
 def rates(wh: Warehouse, sel: Selection, *, period: int = 1, countries: tuple[str, ...] | None = None,
           boot: BootstrapParams = BootstrapParams(), min_cell: int = 10) -> pd.DataFrame:
     """Rates by country and year (period) with intervals; see the module doc."""
-    key = "year" if period == 1 else "period"
-    contrib = contributions(wh, sel, period)
-    if countries:
-        contrib = contrib[contrib["country"].isin(countries)]
-    out = bootstrap_cells(contrib, ["country", key], ["population", "inflows", "outflows"], rate_stats, boot)
-    if out.empty:
-        return out
+    return cube_rates(rate_cube(wh, sel, boot), sel.namespaces, sel.year_from, sel.year_to, period=period,
+                      countries=countries, min_cell=min_cell)
+
+
+def _finish(out: pd.DataFrame, key: str, first_censored: int, min_cell: int) -> pd.DataFrame:
+    """Suppression, censoring and status of the summed rates."""
     rate_cols = [c for c in out.columns if c.split("_lo")[0].split("_hi")[0] in
                  ("net", "in_rate", "out_rate", "net_rate", "net_share_pct", "mei", "turnover")]
     none = (out["inflows"] == 0) & (out["outflows"] == 0)
     out = suppress(out, {"population": ["inflows", "outflows"] + rate_cols,
                          "inflows": rate_cols, "outflows": rate_cols}, min_cell)
-    first_censored = censored_from(wh, sel)
     if key == "year":
         start = end = out["year"].astype(int)
     else:

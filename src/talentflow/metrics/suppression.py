@@ -53,21 +53,23 @@ def suppress(frame: pd.DataFrame, rules: dict[str, list[str]], min_cell: int) ->
     Adds ``suppressed`` (bool): whether anything in the row was blanked.
     """
     out = frame.copy()
-    flag = pd.Series(False, index=out.index)
+    flag = np.zeros(len(out), dtype=bool)
     if min_cell > 1:
-        masks = {count_col: small(out[count_col], min_cell) for count_col in rules}  # before any blanking
+        masks = {count_col: small(out[count_col], min_cell).to_numpy(dtype=bool) for count_col in rules}  # before any blanking
+        blank: dict[str, np.ndarray] = {}  # column -> rows to blank (the union of its rules' masks)
         for count_col, dependents in rules.items():
             mask = masks[count_col]
             flag |= mask
             for col in [count_col, *dependents]:
-                if col not in out.columns:
-                    continue
-                if pd.api.types.is_bool_dtype(out[col]):
-                    out[col] = out[col].astype("boolean").mask(mask)
-                elif pd.api.types.is_numeric_dtype(out[col]):
-                    out[col] = out[col].astype("float64").where(~mask, np.nan)
-                else:
-                    out[col] = out[col].astype(object).where(~mask, None)
+                if col in out.columns:
+                    blank[col] = blank[col] | mask if col in blank else mask
+        for col, mask in blank.items():
+            if pd.api.types.is_bool_dtype(out[col]):
+                out[col] = out[col].astype("boolean").mask(mask)
+            elif pd.api.types.is_numeric_dtype(out[col]):
+                out[col] = np.where(mask, np.nan, out[col].to_numpy(dtype="float64", na_value=np.nan))
+            else:
+                out[col] = out[col].astype(object).where(~mask, None)
     out["suppressed"] = flag
     return out
 
