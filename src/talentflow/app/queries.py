@@ -16,6 +16,7 @@ dashboard show that as an empty state, never as made-up figures.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import re
@@ -176,11 +177,12 @@ class Reader:
     bootstraps. Memo hits never wait."""
 
     def __init__(self, wh: Warehouse, *, memo_size: int = 4096, max_compute: int | None = None,
-                 compute_wait: float = 30.0, fast_seconds: float = 0.05):
+                 compute_wait: float = 30.0, fast_seconds: float = 0.05, bank_boot: int = 200):
         import os
         import weakref
 
         self._root = wh
+        self.bank_boot = bank_boot  # replicates of the weight bank (requests asking more draw their own)
         self.lock = _NoLock()
         self._guard = threading.Lock()
         self._local = threading.local()
@@ -275,7 +277,11 @@ class Reader:
             self._local.depth = depth + 1
             computed = True
             try:
-                outcome = _Outcome(value=compute())
+                from talentflow.metrics.uncertainty import use_bank
+
+                bank = self.weight_bank(self.bank_boot) if depth == 0 and kind != "weight_bank" else None
+                with use_bank(bank) if bank is not None else contextlib.nullcontext():
+                    outcome = _Outcome(value=compute())
             except NEGATIVE as exc:
                 outcome = _Outcome(error=exc)
             except BaseException:
@@ -303,6 +309,39 @@ class Reader:
 
     def query(self, sql: str, params: list | dict | None = None) -> pd.DataFrame:
         return self.wh.query(sql, params)
+
+    # -- what every computation of a run shares: replicate weights, the rates cube, the mover index --
+
+    def weight_bank(self, n_boot: int):
+        """The Poisson replicate weights of every researcher in the warehouse, drawn once (memoized);
+        computations of this reader look their weights up in it (``metrics.uncertainty.use_bank``)."""
+        def compute():
+            from talentflow.metrics.uncertainty import BootstrapParams, WeightBank
+
+            ids = self.wh.query("SELECT DISTINCT researcher_id FROM researchers")["researcher_id"] \
+                if self.wh.has_table("researchers") else []
+            return WeightBank(ids, n_boot, BootstrapParams().seed)
+        return self.memo(("weight_bank", n_boot), compute)
+
+    def rate_cube(self, params_id: str, n_boot: int):
+        """The run's rates cube (``metrics.rates.RateCube``): any panel and year range is a sum of its cells."""
+        def compute():
+            from talentflow.metrics import rates as rt
+            from talentflow.metrics.common import Selection
+            from talentflow.metrics.uncertainty import BootstrapParams
+
+            return rt.rate_cube(self.wh, Selection(params_id), BootstrapParams(n_boot=n_boot))
+        return self.memo(("rate_cube", params_id, n_boot), compute)
+
+    def mover_index(self, params_id: str, n_boot: int):
+        """The run's residence years and moves per researcher (``metrics.movers``)."""
+        def compute():
+            from talentflow.metrics.movers import mover_index
+            from talentflow.metrics.uncertainty import BootstrapParams
+
+            return mover_index(self.wh, params_id, BootstrapParams(n_boot=n_boot))
+        return self.memo(("mover_index", params_id, n_boot), compute)
+
 
     def has(self, table: str) -> bool:
         return self.memo(("has", table), lambda: self.wh.has_table(table) and self.wh.count(table) > 0)
@@ -445,38 +484,23 @@ def headline(reader: Reader, f: Filters) -> pd.DataFrame:
     """Headline figures with 95% intervals: researchers, international moves, share of researchers
     who moved, the largest net gainer and loser (net migration rate per 1,000 researchers)."""
     def compute() -> pd.DataFrame:
-        from talentflow.metrics.uncertainty import BootstrapParams, bootstrap_cells, ratio
+        from talentflow.metrics.movers import movers
 
         sel = _selection(reader, f)
-        frame = reader.query(f"""
-            WITH pop AS (SELECT DISTINCT researcher_id FROM residence
-                         WHERE params_id = $pid AND {sel.researcher_filter()} AND {sel.year_filter('year')}),
-                 mv AS (SELECT researcher_id, count(*) AS moves FROM events
-                        WHERE params_id = $pid AND kind = 'country' AND event_type IN ('migration', 'return')
-                              AND {sel.researcher_filter()} AND {sel.year_filter('year_to')} GROUP BY ALL)
-            SELECT pop.researcher_id, coalesce(mv.moves, 0) AS moves FROM pop LEFT JOIN mv USING (researcher_id)
-            ORDER BY pop.researcher_id""", {"pid": sel.params_id})
+        s = movers(reader.mover_index(sel.params_id, f.n_boot), sel.namespaces, sel.year_from, sel.year_to)
         rows = []
-        n = len(frame)
+        n = s["researchers"]
         rows.append({"figure": "Researchers", "value": float(n), "lo": None, "hi": None, "unit": "researchers",
                      "definition": "Distinct researchers with at least one year of residence in the selection."})
         if n:
-            contrib = frame.assign(cell="all", researchers=1.0, movers=(frame["moves"] > 0).astype(float),
-                                   moves=frame["moves"].astype(float))
-            with reader.lock:
-                stats = bootstrap_cells(contrib, ["cell"], ["researchers", "movers", "moves"],
-                                        lambda s: {"share": ratio(s["movers"], s["researchers"], 100.0),
-                                                   "total": s["moves"]},
-                                        BootstrapParams(n_boot=f.n_boot))
-            s = stats.iloc[0]
             total_small = small(float(s["total"]), f.min_cell)
             rows.append({"figure": "International moves", "value": None if total_small else float(s["total"]),
                          "lo": None if total_small else s.get("total_lo"),
                          "hi": None if total_small else s.get("total_hi"), "unit": "moves",
                          "definition": "Country moves (migration and return events) whose first year at the "
                                        "destination lies in the selection; interval: bootstrap over researchers."})
-            movers = float(s["movers"])
-            if small(movers, f.min_cell) or small(n - movers, f.min_cell):
+            movers_n = float(s["movers"])
+            if small(movers_n, f.min_cell) or small(n - movers_n, f.min_cell):
                 rows.append({"figure": "Researchers who moved abroad", "value": None, "lo": None, "hi": None,
                              "unit": "% of researchers", "definition": "suppressed (fewer than min_cell movers)"})
             else:
@@ -693,8 +717,8 @@ def net_rates(reader: Reader, f: Filters) -> pd.DataFrame:
         from talentflow.metrics.uncertainty import BootstrapParams
 
         sel = _selection(reader, f)
-        with reader.lock:
-            out = rt.rates(reader.wh, sel, period=0, boot=BootstrapParams(n_boot=f.n_boot), min_cell=f.min_cell)
+        out = rt.cube_rates(reader.rate_cube(sel.params_id, f.n_boot), sel.namespaces, sel.year_from, sel.year_to,
+                            period=0, min_cell=f.min_cell)
         if out.empty:
             return pd.DataFrame(columns=["country", "name", "region", "status", "population", "inflows", "outflows",
                                          "net", "net_rate", "net_rate_lo", "net_rate_hi"])
@@ -726,9 +750,8 @@ def rates_by_year(reader: Reader, f: Filters, country: str) -> pd.DataFrame:
         from talentflow.metrics.uncertainty import BootstrapParams
 
         sel = _selection(reader, f)
-        with reader.lock:
-            out = rt.rates(reader.wh, sel, period=1, countries=(country,), boot=BootstrapParams(n_boot=f.n_boot),
-                           min_cell=f.min_cell)
+        out = rt.cube_rates(reader.rate_cube(sel.params_id, f.n_boot), sel.namespaces, sel.year_from, sel.year_to,
+                            period=1, countries=(country,), min_cell=f.min_cell)
         return out.drop(columns=[c for c in ("suppressed",) if c in out.columns]).reset_index(drop=True)
 
     return reader.memo(("rates_by_year", country, f.year_from, f.year_to, f.panel, f.min_cell, f.n_boot), compute)
@@ -747,7 +770,10 @@ def foreign_share(reader: Reader, f: Filters, top: int = 20) -> pd.DataFrame:
         with reader.lock:
             out = comp.foreign_share(reader.wh, sel, (f.org,) if f.org else None, top=top,
                                      params=comp.CompositionParams(min_cell=f.min_cell),
-                                     boot=BootstrapParams(n_boot=f.n_boot))
+                                     boot=BootstrapParams(n_boot=f.n_boot),
+                                     groups=reader.memo(("org_groups",), lambda: comp.org_groups(reader.wh)),
+                                     first=reader.memo(("first_countries", sel.params_id),
+                                                       lambda: comp.first_countries(reader.wh, sel.params_id)))
         if out.empty:
             return out
         if "organization" not in out.columns and "org" in out.columns:

@@ -201,7 +201,7 @@ def create_app(db: str | Path | None, *, min_cell: int = 10, n_boot: int = 200, 
     names accepted (DNS rebinding); ``allowed_hosts`` adds more ("*" accepts any)."""
     if min_cell < 1:
         raise ConfigError(f"min_cell={min_cell}: expected >= 1")
-    reader = q.Reader.open(db)
+    reader = q.Reader.open(db, bank_boot=n_boot)
     running = {"lifespans": 0, "warmer": None}
     stop = threading.Event()
 

@@ -66,9 +66,11 @@ def organization_groups(institutions: pd.DataFrame) -> pd.DataFrame:
     Returns institution_id, group_id, group_name, unit_country (seat of the unit), group_country
     (seat of the top parent), type.
     """
-    parent = dict(zip(institutions["institution_id"], institutions["parent_id"]))
-    names = dict(zip(institutions["institution_id"], institutions["name"]))
-    seats = dict(zip(institutions["institution_id"], institutions["country"]))
+    # plain lists: iterating Arrow-backed columns element by element is ten times slower
+    iids = institutions["institution_id"].tolist()
+    parent = dict(zip(iids, institutions["parent_id"].tolist()))
+    names = dict(zip(iids, institutions["name"].tolist()))
+    seats = dict(zip(iids, institutions["country"].tolist()))
 
     def root(iid: str) -> str:
         seen = {iid}
@@ -79,8 +81,9 @@ def organization_groups(institutions: pd.DataFrame) -> pd.DataFrame:
         return cur
 
     groups = institutions[["institution_id", "type", "country"]].rename(columns={"country": "unit_country"}).copy()
-    groups["group_id"] = [root(i) for i in groups["institution_id"]]
-    groups["group_name"] = [names.get(g, g) for g in groups["group_id"]]
+    roots = [root(i) for i in iids]
+    groups["group_id"] = roots
+    groups["group_name"] = [names.get(g, g) for g in roots]
     groups["group_country"] = [seats.get(g) if isinstance(seats.get(g), str) else u
-                               for g, u in zip(groups["group_id"], groups["unit_country"])]
+                               for g, u in zip(roots, groups["unit_country"].tolist())]
     return groups

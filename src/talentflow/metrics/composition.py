@@ -35,9 +35,27 @@ class CompositionParams:
             raise ConfigError(f"seat={self.seat!r}: expected unit or group")
 
 
-def members(wh: Warehouse, sel: Selection, params: CompositionParams = CompositionParams()) -> pd.DataFrame:
-    """Person-level (local use): researcher_id, group_id, seat, origin, foreign."""
-    groups = organization_groups(wh.query("SELECT institution_id, name, type, country, parent_id FROM institutions"))
+def org_groups(wh: Warehouse) -> pd.DataFrame:
+    """The warehouse's organization groups (``organization_groups`` of its institutions), with ``name``."""
+    inst = wh.query("SELECT institution_id, name, type, country, parent_id FROM institutions")
+    return organization_groups(inst).assign(name=inst["name"].to_numpy())
+
+
+def first_countries(wh: Warehouse, params_id: str) -> pd.DataFrame:
+    """researcher_id, country: each researcher's first observed country of residence in the run."""
+    return wh.query("""
+        SELECT researcher_id, arg_min(coalesce(observed_country, country), year) AS country FROM residence
+        WHERE params_id = $pid AND status = 'observed' GROUP BY researcher_id ORDER BY researcher_id""",
+                    {"pid": params_id})
+
+
+def members(wh: Warehouse, sel: Selection, params: CompositionParams = CompositionParams(), *,
+            groups: pd.DataFrame | None = None, first: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Person-level (local use): researcher_id, group_id, seat, origin, foreign.
+
+    ``groups`` (``org_groups``) and ``first`` (``first_countries``) do not depend on the selection's
+    panel or years: a long-lived reader passes them in once computed."""
+    groups = org_groups(wh) if groups is None else groups
     obs = wh.query(f"""
         SELECT o.researcher_id, o.institution_id, min(o.year) AS first_year, sum(o.weight) AS w
         FROM observations o
@@ -51,18 +69,18 @@ def members(wh: Warehouse, sel: Selection, params: CompositionParams = Compositi
         unit_country=("unit_country", "first"), group_country=("group_country", "first"),
         joined=("first_year", "min"))
     per["seat"] = per["unit_country"] if params.seat == "unit" else per["group_country"]
-    res = wh.query("""
-        SELECT researcher_id, year, coalesce(observed_country, country) AS country FROM residence
-        WHERE params_id = $pid AND status = 'observed' ORDER BY researcher_id, year""", {"pid": sel.params_id})
     if params.origin_before_join:
+        res = wh.query("""
+            SELECT researcher_id, year, coalesce(observed_country, country) AS country FROM residence
+            WHERE params_id = $pid AND status = 'observed' ORDER BY researcher_id, year""", {"pid": sel.params_id})
         merged = per.merge(res, on="researcher_id")
         merged = merged[merged["year"] < merged["joined"]].sort_values("year")
         origin = merged.groupby(["researcher_id", "group_id"], as_index=False).first()[
             ["researcher_id", "group_id", "country"]]
         per = per.merge(origin, on=["researcher_id", "group_id"], how="inner")
     else:
-        first = res.groupby("researcher_id", as_index=False).first()[["researcher_id", "country"]]
-        per = per.merge(first, on="researcher_id", how="inner")
+        first = first_countries(wh, sel.params_id) if first is None else first
+        per = per.merge(first[["researcher_id", "country"]], on="researcher_id", how="inner")
     per = per.rename(columns={"country": "origin"})
     per = per[per["seat"].notna() & per["origin"].notna()]
     per["foreign"] = (per["origin"] != per["seat"]).astype(float)
@@ -71,7 +89,8 @@ def members(wh: Warehouse, sel: Selection, params: CompositionParams = Compositi
 
 def foreign_share(wh: Warehouse, sel: Selection, orgs: tuple[str, ...] | None = None, *, top: int = 20,
                   params: CompositionParams = CompositionParams(),
-                  boot: BootstrapParams = BootstrapParams()) -> pd.DataFrame:
+                  boot: BootstrapParams = BootstrapParams(), groups: pd.DataFrame | None = None,
+                  first: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per organization group: researchers, foreign-origin researchers, share with interval, top origins.
 
     ``orgs``: organization names or ids matched case-insensitively; each stands for the top
@@ -79,10 +98,10 @@ def foreign_share(wh: Warehouse, sel: Selection, orgs: tuple[str, ...] | None = 
     space (alibaba -> Alibaba Group, Alibaba Cloud, Alibaba Inc...); default the
     ``top`` largest groups of the selection.
     """
-    m = members(wh, sel, params)
-    names = dict(wh.execute("SELECT institution_id, name FROM institutions"))
+    groups = org_groups(wh) if groups is None else groups
+    m = members(wh, sel, params, groups=groups, first=first)
+    names = dict(zip(groups["institution_id"].tolist(), groups["name"].tolist()))
     if orgs:
-        groups = organization_groups(wh.query("SELECT institution_id, name, type, country, parent_id FROM institutions"))
         label: dict[str, str] = {}
         missing = []
         for org in orgs:
