@@ -654,7 +654,7 @@ def write_report(db, path: str | Path, params: ReportParams | None = None) -> Re
     params = params or ReportParams()
     started = time.perf_counter()
     path = Path(path)
-    with q.Reader.open(db) as reader:
+    with q.Reader.open(db, bank_boot=params.n_boot) as reader:
         ov = q.overview(reader)
         sections = build_sections(reader, params)
         meta = {"title": "talentflow: AI talent migration and specialization", "generated": _dt.datetime.now(
