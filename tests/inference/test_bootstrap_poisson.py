@@ -122,3 +122,37 @@ def test_mover_index_answers_what_a_bootstrap_of_the_selection_gives(warehouse):
         assert got["researchers"] == len(frame) and got["moves"] == frame["moves"].sum()
         for k in ("share", "share_lo", "share_hi", "total", "total_lo", "total_hi"):
             assert got[k] == pytest.approx(ref[k], abs=1e-9), k
+
+
+def test_rates_and_headline_on_the_population_at_risk(tmp_path):
+    """Researchers seen in one year only are in the padded population (SMD's denominator) but can
+    show no move: the at-risk denominator leaves them out; both are published."""
+    lines = ["person,year,org,country"]
+    for i in range(12):  # movers USA -> CHN
+        lines += [f"m{i},2015,MIT,USA", f"m{i},2016,MIT,USA", f"m{i},2018,Tencent,CHN", f"m{i},2019,Tencent,CHN"]
+    for i in range(30):  # stayers, 4 observed years
+        lines += [f"s{i},{y},MIT,USA" for y in (2015, 2016, 2017, 2019)]
+    for i in range(20):  # seen once
+        lines.append(f"o{i},2017,MIT,USA")
+    path = tmp_path / "p.csv"
+    path.write_text("\n".join(lines) + "\n")
+    wh = Warehouse.memory()
+    try:
+        ingest_csv(wh, path)
+        mig.infer(wh)
+        r = mig.rates(wh, countries=("USA",), period=0, n_boot=50, min_cell=1).iloc[0]
+        # 12 movers x 3 padded years + 30 stayers x 5 + 20 x 1
+        assert (r["population"], r["population_at_risk"], r["outflows"]) == (206, 186, 12)
+        assert r["out_rate"] == pytest.approx(1000 * 12 / 206)
+        assert r["out_rate_at_risk"] == pytest.approx(1000 * 12 / 186)
+        assert r["net_rate_at_risk_lo"] <= r["net_rate_at_risk"] <= r["net_rate_at_risk_hi"]
+        # 20 single-year researchers: at min_cell 25 their complement is small, so the at-risk figures blank
+        r25 = mig.rates(wh, countries=("USA",), period=0, n_boot=0, min_cell=25).iloc[0]
+        assert r25["population"] == 206 and pd.isna(r25["population_at_risk"]) and pd.isna(r25["out_rate_at_risk"])
+        index = mover_index(wh, select(wh).params_id, BootstrapParams(n_boot=50))
+        got = movers(index, None, None, None)
+        assert (got["researchers"], got["researchers_at_risk"], got["movers"], got["movers_at_risk"]) == (62, 42, 12, 12)
+        assert got["share_at_risk"] == pytest.approx(100 * 12 / 42)
+        assert got["share_at_risk_lo"] < got["share_at_risk"] < got["share_at_risk_hi"]
+    finally:
+        wh.close()

@@ -507,6 +507,18 @@ def headline(reader: Reader, f: Filters) -> pd.DataFrame:
                 rows.append({"figure": "Researchers who moved abroad", "value": float(s["share"]),
                              "lo": s.get("share_lo"), "hi": s.get("share_hi"), "unit": "% of researchers",
                              "definition": "Share of the selection's researchers with at least one country move."})
+            risk, movers_risk = float(s["researchers_at_risk"]), float(s["movers_at_risk"])
+            if small(risk, f.min_cell) or small(movers_risk, f.min_cell) or small(risk - movers_risk, f.min_cell) \
+                    or small(n - risk, f.min_cell):
+                rows.append({"figure": "Researchers seen in 2+ years who moved abroad", "value": None, "lo": None,
+                             "hi": None, "unit": "% of researchers", "definition": "suppressed (a count under min_cell)"})
+            else:
+                rows.append({"figure": "Researchers seen in 2+ years who moved abroad", "value": float(s["share_at_risk"]),
+                             "lo": s.get("share_at_risk_lo"), "hi": s.get("share_at_risk_hi"),
+                             "unit": "% of researchers",
+                             "definition": f"The same share among the {risk:,.0f} researchers observed in at least two "
+                                           "years of the record (the population at risk: one observed year cannot "
+                                           "show a move)."})
         ranked = net_rates(reader, f.replace(country=None, region=None))
         big = ranked[(ranked["population"] >= 100) & ranked["net_rate"].notna()]
         picks = []

@@ -4,6 +4,10 @@ For country c and year t (or a period, summing years):
 
 - ``population``: researchers resident in c in t on the padded population (residence rows,
   observed or padded), i.e. person-years for a period;
+- ``population_at_risk``: the same person-years of the researchers observed in at least two
+  years of the run (only they can show a move: a researcher seen once cannot), the denominator of
+  ``in_rate_at_risk``, ``out_rate_at_risk`` and ``net_rate_at_risk``; on the mirror about three
+  researchers in four are seen in a single year, so the two denominators differ widely;
 - ``inflows`` / ``outflows``: country moves (migration and return) into / out of c whose first
   year at the destination is t; ``net`` = inflows - outflows;
 - ``in_rate``, ``out_rate``, ``net_rate``: per 1,000 researchers (the SMD publishes the same
@@ -34,7 +38,7 @@ import pandas as pd
 
 from talentflow.metrics.common import Selection
 from talentflow.metrics.flows import COUNTRY_MOVES, bucket
-from talentflow.metrics.suppression import suppress
+from talentflow.metrics.suppression import suppress, with_complement
 from talentflow.metrics.uncertainty import (BootstrapParams, add_intervals, ratio, replicate_sums,
                                             replicate_weights)
 from talentflow.store.warehouse import Warehouse
@@ -43,7 +47,7 @@ from talentflow.store.warehouse import Warehouse
 def rate_stats(s: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     pop, inf, out = s["population"], s["inflows"], s["outflows"]
     net = inf - out
-    return {
+    stats = {
         "net": net,
         "in_rate": ratio(inf, pop, 1000.0),
         "out_rate": ratio(out, pop, 1000.0),
@@ -52,6 +56,15 @@ def rate_stats(s: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         "mei": ratio(net, inf + out, 100.0),
         "turnover": ratio(inf + out, pop, 1000.0),
     }
+    if "population_at_risk" in s:
+        risk = s["population_at_risk"]
+        stats.update({"in_rate_at_risk": ratio(inf, risk, 1000.0), "out_rate_at_risk": ratio(out, risk, 1000.0),
+                      "net_rate_at_risk": ratio(net, risk, 1000.0)})
+    return stats
+
+
+RATE_STATS = ("net", "in_rate", "out_rate", "net_rate", "net_share_pct", "mei", "turnover")
+AT_RISK_STATS = ("in_rate_at_risk", "out_rate_at_risk", "net_rate_at_risk")
 
 
 def contributions(wh: Warehouse, sel: Selection, period: int = 1,
@@ -97,7 +110,7 @@ class RateCube:
     min_spell_years: int
 
 
-VALUES = ("population", "inflows", "outflows")
+VALUES = ("population", "population_at_risk", "inflows", "outflows")
 
 
 def rate_cube(wh: Warehouse, sel: Selection, boot: BootstrapParams = BootstrapParams(),
@@ -105,20 +118,24 @@ def rate_cube(wh: Warehouse, sel: Selection, boot: BootstrapParams = BootstrapPa
     """The cube of a selection (all of a run: ``Selection(params_id)``)."""
     types = ", ".join("'" + t + "'" for t in event_types)
     frame = wh.query(f"""
-        WITH pop AS (
-            SELECT researcher_id, country, year, 1.0 AS population, 0.0 AS inflows, 0.0 AS outflows,
-                   CASE WHEN status = 'observed' THEN 1.0 ELSE 0.0 END AS observed
+        WITH risk AS (  -- researchers observed in at least two years of the run: who could show a move
+            SELECT researcher_id FROM residence WHERE params_id = $pid AND status = 'observed'
+            GROUP BY researcher_id HAVING count(DISTINCT year) >= 2),
+        pop AS (
+            SELECT researcher_id, country, year, 1.0 AS population,
+                   CASE WHEN researcher_id IN (SELECT researcher_id FROM risk) THEN 1.0 ELSE 0.0 END AS population_at_risk,
+                   0.0 AS inflows, 0.0 AS outflows, CASE WHEN status = 'observed' THEN 1.0 ELSE 0.0 END AS observed
             FROM residence WHERE params_id = $pid AND {sel.researcher_filter()} AND {sel.year_filter('year')}),
         ev AS (
             SELECT researcher_id, origin, destination, year_to AS year FROM events
             WHERE params_id = $pid AND kind = 'country' AND event_type IN ({types})
                   AND {sel.researcher_filter()} AND {sel.year_filter('year_to')}),
         c AS (SELECT * FROM pop
-              UNION ALL SELECT researcher_id, destination, year, 0.0, 1.0, 0.0, 0.0 FROM ev
-              UNION ALL SELECT researcher_id, origin, year, 0.0, 0.0, 1.0, 0.0 FROM ev)
+              UNION ALL SELECT researcher_id, destination, year, 0.0, 0.0, 1.0, 0.0, 0.0 FROM ev
+              UNION ALL SELECT researcher_id, origin, year, 0.0, 0.0, 0.0, 1.0, 0.0 FROM ev)
         SELECT c.researcher_id, coalesce(r.namespace, '') AS namespace, c.country, c.year,
-               sum(population) AS population, sum(inflows) AS inflows, sum(outflows) AS outflows,
-               sum(observed) AS observed
+               sum(population) AS population, sum(population_at_risk) AS population_at_risk,
+               sum(inflows) AS inflows, sum(outflows) AS outflows, sum(observed) AS observed
         FROM c LEFT JOIN (SELECT DISTINCT researcher_id, namespace FROM researchers) r USING (researcher_id)
         GROUP BY ALL""", {"pid": sel.params_id})
     params = wh.execute("SELECT params FROM meta_runs WHERE params_id = ?", [sel.params_id])
@@ -128,8 +145,8 @@ def rate_cube(wh: Warehouse, sel: Selection, boot: BootstrapParams = BootstrapPa
     c_codes = np.asarray(pd.MultiIndex.from_frame(frame[keys]).map(
         {k: i for i, k in enumerate(pd.MultiIndex.from_frame(cells))}), dtype=np.int64) if len(frame) else \
         np.zeros(0, dtype=np.int64)
-    values = np.vstack([frame[v].to_numpy(dtype=float) for v in VALUES]) if len(frame) else np.zeros((3, 0))
-    point = np.vstack([np.bincount(c_codes, weights=values[i], minlength=len(cells)) for i in range(3)])
+    values = np.vstack([frame[v].to_numpy(dtype=float) for v in VALUES]) if len(frame) else np.zeros((len(VALUES), 0))
+    point = np.vstack([np.bincount(c_codes, weights=values[i], minlength=len(cells)) for i in range(len(VALUES))])
     observed = np.bincount(c_codes, weights=frame["observed"].to_numpy(dtype=float), minlength=len(cells))
     reps = None
     if boot.n_boot and len(frame):
@@ -187,11 +204,17 @@ def rates(wh: Warehouse, sel: Selection, *, period: int = 1, countries: tuple[st
 
 def _finish(out: pd.DataFrame, key: str, first_censored: int, min_cell: int) -> pd.DataFrame:
     """Suppression, censoring and status of the summed rates."""
-    rate_cols = [c for c in out.columns if c.split("_lo")[0].split("_hi")[0] in
-                 ("net", "in_rate", "out_rate", "net_rate", "net_share_pct", "mei", "turnover")]
+    def cols(names):
+        return [c for c in out.columns if c.removesuffix("_lo").removesuffix("_hi") in names]
+    rate_cols = cols(RATE_STATS + AT_RISK_STATS)
     none = (out["inflows"] == 0) & (out["outflows"] == 0)
-    out = suppress(out, {"population": ["inflows", "outflows"] + rate_cols,
-                         "inflows": rate_cols, "outflows": rate_cols}, min_cell)
+    # person-years of researchers seen in one year only (population - population_at_risk) count
+    # people too: a small rest blanks the at-risk figures as a small part does
+    out = suppress(with_complement(out, "population_at_risk", "population", "_single_year"),
+                   {"population": ["population_at_risk", "inflows", "outflows"] + rate_cols,
+                    "population_at_risk": ["population_at_risk", *cols(AT_RISK_STATS)],
+                    "_single_year": ["population_at_risk", *cols(AT_RISK_STATS)],
+                    "inflows": rate_cols, "outflows": rate_cols}, min_cell).drop(columns="_single_year")
     if key == "year":
         start = end = out["year"].astype(int)
     else:
