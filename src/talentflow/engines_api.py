@@ -20,13 +20,13 @@ import pandas as pd
 
 from talentflow.engines.base import EngineParams
 from talentflow.engines.relational import RelationalRun
-from talentflow.store.warehouse import DB, Warehouse, opened
 from talentflow.errors import ConfigError
 from talentflow.inference.params import InferenceParams
 from talentflow.inference.run import InferenceSummary, params_of
 from talentflow.metrics.common import select
 from talentflow.metrics.flows import COUNTRY_MOVES, FlowParams
 from talentflow.store.params import stamp
+from talentflow.store.warehouse import DB, Warehouse, opened
 
 __all__ = ["EngineParams", "flows", "top_flows", "infer", "specialization"]
 
@@ -48,6 +48,9 @@ def infer(db: DB, params: InferenceParams | None = None, *, engine: str = "duckd
         from talentflow import migration_api
 
         return migration_api.infer(db, p)
+    if p.method != "rules":
+        raise ConfigError(f"--method {p.method} runs on the duckdb engine only (the residence model is numpy, "
+                          "not SQL); use --engine duckdb")
     from talentflow.engines.inference import infer_on_engine
 
     with opened(db) as wh:

@@ -63,6 +63,10 @@ def infer(
     traveler_min_weight: Annotated[Optional[float], typer.Option(help="Co-affiliation weight for a traveler.")] = None,
     boundary_share: Annotated[Optional[float], typer.Option(help="Share a country needs in a neighbouring spell's "
                                                                  "boundary year to count as evidence (1 = off).")] = None,
+    method: Annotated[Optional[str], typer.Option(help="rules (default) or hmm: the residence model decides the "
+                                                     "residence and country moves of multi-country researchers.")] = None,
+    hmm_threshold: Annotated[Optional[float], typer.Option(help="Least move probability for a model move to be an "
+                                                                "event (method hmm).")] = None,
     year_from: FromOption = None,
     year_to: ToOption = None,
     format: FormatOption = "table",
@@ -80,7 +84,8 @@ def infer(
                         max_gap=max_gap, min_spell_years=min_spell_years, temporary_window=temporary_window,
                         min_origin_years=min_origin_years, point_estimate=point_estimate, return_rule=return_rule,
                         chain_rule=chain_rule, boundary_share=boundary_share,
-                        traveler_min_weight=traveler_min_weight, year_min=year_from, year_max=year_to)
+                        traveler_min_weight=traveler_min_weight, year_min=year_from, year_max=year_to,
+                        method=method, hmm_threshold=hmm_threshold)
         s = engines_api.infer(db, p, engine=engine, spark_master=spark_master)
         err.print(f"[green]inferred[/green] params_id {s.params_id}: {s.n_researchers:,} researchers, "
                   f"{s.n_residence:,} residence years, {s.n_events:,} events in {s.seconds:.1f} s", highlight=False)

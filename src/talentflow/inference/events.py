@@ -30,7 +30,8 @@ from talentflow.schema.inference import EVENT_KINDS, EVENT_TYPES
 __all__ = ["EVENT_COLUMNS", "EVENT_KINDS", "EVENT_TYPES", "events_sql"]
 EVENT_COLUMNS = ("researcher_id", "kind", "event_type", "origin", "destination", "origin_country",
                  "destination_country", "origin_institution", "destination_institution", "origin_hub",
-                 "destination_hub", "origin_sector", "destination_sector", "year_from", "year_to", "year", "reason")
+                 "destination_hub", "origin_sector", "destination_sector", "year_from", "year_to", "year", "reason",
+                 "probability")
 
 
 def _point(p: InferenceParams) -> str:
@@ -183,5 +184,6 @@ def events_sql(p: InferenceParams, cyears: str, oyears: str, spells: str, core: 
     SELECT researcher_id, kind, event_type, origin, destination, origin_country, destination_country,
            origin_institution, destination_institution, origin_hub, destination_hub, origin_sector,
            destination_sector, CAST(year_from AS INTEGER) AS year_from, CAST(year_to AS INTEGER) AS year_to,
-           CASE WHEN event_type = 'traveler' THEN CAST(year_from AS INTEGER) ELSE {_point(p)} END AS year, reason
+           CASE WHEN event_type = 'traveler' THEN CAST(year_from AS INTEGER) ELSE {_point(p)} END AS year, reason,
+           CAST(1.0 AS DOUBLE) AS probability
     FROM allev"""

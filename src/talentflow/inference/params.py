@@ -22,10 +22,11 @@ Padding = Literal["carry_forward", "none"]
 PointEstimate = Literal["evidence", "year_to", "year_from", "midpoint"]
 ReturnRule = Literal["any_previous", "origin"]
 ChainRule = Literal["skip", "ambiguous", "room"]
+Method = Literal["rules", "hmm"]
 
 _LITERALS = {"identity": Identity, "tie_break": TieBreak, "padding": Padding, "point_estimate": PointEstimate,
              "return_rule": ReturnRule,
-             "chain_rule": ChainRule}
+             "chain_rule": ChainRule, "method": Method}
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,12 @@ class InferenceParams:
         old affiliation on late papers beside the new one (publication lag). 1 turns it off
         (only a country's own observed years count). Also used by ``point_estimate=evidence``.
     year_min, year_max: only observations of these years (inclusive) are used.
+    method: ``rules`` (the rules above decide every residence year and move) or ``hmm`` (the
+        residence model of ``inference/hmm.py`` decides the residence and the country moves of
+        researchers seen in two or more countries; the rules keep the others, institution and
+        sector moves and travelers). A move of the model is an event when its probability is at
+        least ``hmm_threshold``; ``hmm_epsilon0`` / ``hmm_move_rate0`` start the EM estimation
+        (``hmm_iterations`` iterations at most), whose estimates are stored in ``model_estimates``.
     """
 
     identity: Identity = "stable_id"
@@ -93,18 +100,30 @@ class InferenceParams:
     boundary_share: float = 0.5
     year_min: int = 0
     year_max: int = 9999
+    method: Method = "rules"
+    hmm_threshold: float = 0.5
+    hmm_epsilon0: float = 0.1
+    hmm_move_rate0: float = 0.05
+    hmm_iterations: int = 50
 
     def __post_init__(self) -> None:
         for name, lit in _LITERALS.items():
             value = getattr(self, name)
             if value not in get_args(lit):
                 raise ConfigError(f"inference parameter {name}={value!r}: expected one of {', '.join(get_args(lit))}")
-        for name in ("max_gap", "min_spell_years", "temporary_window", "min_origin_years", "year_min", "year_max"):
+        for name in ("max_gap", "min_spell_years", "temporary_window", "min_origin_years", "year_min", "year_max",
+                     "hmm_iterations"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise ConfigError(f"inference parameter {name}={value!r}: expected a whole number >= 0")
         if self.min_spell_years < 1 or self.min_origin_years < 1:
             raise ConfigError("inference parameters min_spell_years and min_origin_years must be >= 1")
+        if not isinstance(self.hmm_threshold, (int, float)) or not 0 <= self.hmm_threshold <= 1:
+            raise ConfigError(f"inference parameter hmm_threshold={self.hmm_threshold!r}: expected a probability in [0, 1]")
+        for name in ("hmm_epsilon0", "hmm_move_rate0"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 < value < 0.5:
+                raise ConfigError(f"inference parameter {name}={value!r}: expected a probability in (0, 0.5)")
         if not isinstance(self.boundary_share, (int, float)) or not 0 <= self.boundary_share <= 1:
             raise ConfigError(f"inference parameter boundary_share={self.boundary_share!r}: expected a share in [0, 1]")
         for name in ("min_evidence", "traveler_min_weight"):

@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 
 from talentflow.errors import ConfigError, WarehouseError
+from talentflow.inference import hmm_step
 from talentflow.inference.engine import drop_steps, inference_steps, obs_view_sql, run_steps
 from talentflow.inference.events import EVENT_COLUMNS
 from talentflow.inference.params import InferenceParams
@@ -53,6 +54,8 @@ BATCH_ROWS = 2_000_000
 def prepare(wh: Warehouse) -> int:
     """Create the result tables if needed; the number of observations (an error when there are none)."""
     wh.apply_schema(TABLES)
+    # a warehouse made before events.probability gets the column (earlier runs: empty)
+    wh.execute("ALTER TABLE events ADD COLUMN IF NOT EXISTS probability DOUBLE")
     n_obs = wh.count("observations")
     if n_obs == 0:
         raise WarehouseError(f"the warehouse {wh.path or ':memory:'} has no observations; ingest some first "
@@ -98,24 +101,40 @@ def run_inference(wh: Warehouse, params: InferenceParams | None = None,
     def add(name: str, seconds: float) -> None:  # summed over batches
         step_seconds[name] = round(step_seconds.get(name, 0.0) + seconds, 3)
 
+    model = None
+    if params.method == "hmm":  # the EM estimates rest on every batch's multi-country researchers
+        fitting = time.perf_counter()
+        wh.execute("CREATE OR REPLACE TEMP VIEW _inf_obs AS " + obs_view_sql(keyed, params))
+        model = hmm_step.fit_estimates(wh, params, "_inf_obs")
+        add("hmm_fit", time.perf_counter() - fitting)
     try:
         with wh.transaction():  # each batch is written straight into the results: all or nothing
             store = _Store(wh, params)
+            if model is not None:
+                hmm_step.store_estimates(wh, store.pid, model)
             for batch in range(n_batches):
                 wh.execute("CREATE OR REPLACE TEMP VIEW _inf_obs AS " + obs_view_sql(
                     keyed, params, f"researcher_id % {n_batches} = {batch}"))
                 for name, sec in run_steps(wh.con, computed).items():
                     add(name, sec)
                 writing = time.perf_counter()
-                store.count("_inf_ryears", "_inf_events")
                 ids = f"(SELECT * FROM _inf_ids WHERE rid % {n_batches} = {batch})"  # keys back to researcher ids
                 ryears, events = (f"(SELECT i.researcher_id, r.* EXCLUDE (researcher_id) FROM {rel} r "
                                   f"JOIN {ids} i ON i.rid = r.researcher_id)" for rel in ("_inf_ryears", "_inf_events"))
-                store.append(f"({residence_from_sql(params, ryears)})", events)
+                residence = f"({residence_from_sql(params, ryears)})"
+                if model is not None:
+                    hmm_step.decode_batch(wh, params, "_inf_cyears", model)
+                    residence = hmm_step.residence_relation(residence, ids)
+                    events = hmm_step.events_relation(events, ids, model)
+                    store.count("_inf_ryears", events)
+                else:
+                    store.count("_inf_ryears", "_inf_events")
+                store.append(residence, events)
                 add("write", time.perf_counter() - writing)
             summary = store.finish(started, step_seconds)
     finally:
         drop_steps(wh.con, steps)
+        hmm_step.drop(wh)
         wh.execute("DROP TABLE IF EXISTS _inf_ids")
         wh.execute("DROP VIEW IF EXISTS _inf_obs")
         wh.execute("DROP VIEW IF EXISTS _inf_inst")

@@ -63,6 +63,8 @@ EVENTS = Table(
         Column("year_to", "INTEGER", "First year seen at the destination.", unit="year"),
         Column("year", "INTEGER", "Point estimate of the event's year (InferenceParams.point_estimate).", unit="year"),
         Column("reason", "VARCHAR", "Why the event has its type, in words."),
+        Column("probability", "DOUBLE", "Probability of the event: 1 for the rules (method rules); the model's "
+               "posterior probability of the move for method hmm (docs/inference.md).", unit="probability"),
     ),
     layer="derived",
 )
@@ -82,4 +84,16 @@ INFERENCE_RUNS = Table(
     layer="derived",
 )
 
-TABLES = (RESIDENCE, EVENTS, INFERENCE_RUNS)
+MODEL_ESTIMATES = Table(
+    "model_estimates",
+    "Parameters a run estimated from the data (inference method hmm: the EM estimates), one row each.",
+    (
+        Column("params_id", "VARCHAR", "Inference parameter set.", False, references="meta_runs.params_id"),
+        Column("name", "VARCHAR", "Estimate: epsilon, move_rate, iterations, loglik, researchers.", False),
+        Column("value", "DOUBLE", "Its value."),
+    ),
+    primary_key=("params_id", "name"),
+    layer="derived",
+)
+
+TABLES = (RESIDENCE, EVENTS, INFERENCE_RUNS, MODEL_ESTIMATES)
