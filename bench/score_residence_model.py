@@ -42,7 +42,7 @@ def model_run(wh: Warehouse, params: HmmParams, rules: InferenceParams):
     t0 = time.perf_counter()
     est = fit(items, params)
     t_fit = time.perf_counter() - t0
-    residence, moves = decode(items, est["epsilon"], est["move_rate"])
+    residence, moves = decode(items, est["epsilon"], est["move_rate"], est.get("visit", 0.0))
     return items, est, t_fit, residence, moves
 
 
@@ -61,6 +61,7 @@ def main() -> int:
     ap.add_argument("--split", default="dev", choices=["dev", "test"])
     ap.add_argument("--threshold", type=float, default=HmmParams().threshold)
     ap.add_argument("--sweep", action="store_true", help="thresholds 0.1..0.9 (dev only)")
+    ap.add_argument("--visit0", type=float, default=HmmParams().visit0, help="0: no visit component")
     args = ap.parse_args()
     if args.sweep and args.split != "dev":
         ap.error("--sweep is for the dev split only (tune on dev, report on test)")
@@ -70,9 +71,9 @@ def main() -> int:
     rules_events = wh.query("""SELECT researcher_id, origin, destination, year_to FROM events WHERE params_id = $p
                                AND kind = 'country' AND event_type IN ('migration', 'return')""", {"p": pid})
     rules_res = wh.query("SELECT researcher_id, year, country FROM residence WHERE params_id = $p", {"p": pid})
-    items, est, t_fit, residence, moves = model_run(wh, HmmParams(), InferenceParams())
+    items, est, t_fit, residence, moves = model_run(wh, HmmParams(visit0=args.visit0), InferenceParams())
     print(f"model: {len(items):,} researchers with 2+ candidate countries; EM {est['iterations']} iterations "
-          f"in {t_fit:.1f} s: epsilon {est['epsilon']:.4f}, move_rate {est['move_rate']:.4f}")
+          f"in {t_fit:.1f} s: epsilon {est['epsilon']:.4f}, move_rate {est['move_rate']:.4f}, visit {est['visit']:.4f}")
     print(f"mirror: rules {len(rules_events):,} country moves; model {int((moves['probability'] >= args.threshold).sum()):,} "
           f"at p >= {args.threshold} (expected count {moves['probability'].sum():,.1f})")
     rows = []

@@ -12,9 +12,12 @@ observations are noisy evidence of it:
   affiliation) is in r with probability 1 - epsilon, elsewhere with epsilon (spread evenly over
   the other candidate countries): co-affiliations, visits, publication lag and coding errors are
   all "elsewhere". The log-likelihood of a year is its weights times log-probabilities.
+- **Visits**: with probability ``visit`` an observed year is spent away without a move: all its
+  observations then come from one other candidate country, as if the researcher lived there
+  (a visiting position, a sabbatical); the residence stays where it was.
 - **Transitions**: from one year to the next the residence changes with probability
   ``move_rate`` (to one of the other candidates, evenly), and stays otherwise.
-- **Parameters**: ``epsilon`` and ``move_rate`` are estimated from the data by EM (Baum-Welch
+- **Parameters**: ``epsilon``, ``visit`` and ``move_rate`` are estimated from the data by EM (Baum-Welch
   pooled over the researchers with two or more candidate countries), starting from
   ``epsilon0`` / ``move_rate0``; the estimates are returned and recorded.
 
@@ -39,17 +42,21 @@ from talentflow.errors import ConfigError
 
 @dataclass(frozen=True)
 class HmmParams:
-    """epsilon0, move_rate0: EM starting values; iterations: EM iterations (0 = use the starting
+    """epsilon0, move_rate0, visit0: EM starting values (visit0 = 0: no visit component);
+    iterations: EM iterations (0 = use the starting
     values as they are); tolerance: stop when both estimates change less than this; threshold:
     least move probability for a move to be listed as an event."""
 
     epsilon0: float = 0.1
     move_rate0: float = 0.05
+    visit0: float = 0.03
     iterations: int = 50
     tolerance: float = 1e-5
     threshold: float = 0.5
 
     def __post_init__(self) -> None:
+        if not isinstance(self.visit0, (int, float)) or not 0 <= self.visit0 < 0.5:
+            raise ConfigError(f"hmm parameter visit0={self.visit0!r}: expected a probability in [0, 0.5)")
         for name in ("epsilon0", "move_rate0"):
             v = getattr(self, name)
             if not isinstance(v, (int, float)) or not 0 < v < 0.5:
@@ -91,11 +98,29 @@ def careers(cyears: pd.DataFrame) -> list[Career]:
     return out
 
 
-def _log_emissions(w: np.ndarray, eps: float) -> np.ndarray:
-    """(T, K): log-likelihood of each year's weights under each residence."""
+def _log_regular(w: np.ndarray, eps: float) -> np.ndarray:
+    """(T, K): log-likelihood of each year's weights when the researcher works in each country."""
     k = w.shape[1]
     total = w.sum(axis=1, keepdims=True)
     return w * np.log(1 - eps) + (total - w) * np.log(eps / (k - 1))
+
+
+def _log_emissions(w: np.ndarray, eps: float, visit: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """(T, K) log-likelihood of each year under each residence, and (T, K) the posterior share of
+    the visit component: with probability ``visit`` an observed year is spent away (its
+    observations come from one other candidate country, as if resident there) without a move."""
+    reg = _log_regular(w, eps)
+    k = w.shape[1]
+    observed = w.sum(axis=1) > 0
+    if visit <= 0 or k < 2:
+        return reg, np.zeros_like(reg)
+    top = reg.max(axis=1, keepdims=True)
+    ex = np.exp(reg - top)
+    away = (ex.sum(axis=1, keepdims=True) - ex) / (k - 1)  # mean over the other countries
+    mix = (1 - visit) * ex + visit * away
+    loge = np.where(observed[:, None], np.log(mix) + top, 0.0)
+    rho = np.where(observed[:, None], visit * away / mix, 0.0)
+    return loge, rho
 
 
 def _transition(k: int, mu: float) -> np.ndarray:
@@ -129,7 +154,17 @@ def _forward_backward(loge: np.ndarray, a: np.ndarray):
     else:
         xi = np.zeros((0, k, k))
     loglik = np.log(scale).sum() + loge.max(axis=1).sum()
-    return gamma, xi, loglik
+    return gamma, xi, loglik, (alpha, beta, e, scale)
+
+
+def _joint(parts, a: np.ndarray, t0: int, t1: int) -> np.ndarray:
+    """(K, K): P(residence i in year index t0 and j in t1 | all observations), t0 < t1."""
+    alpha, beta, e, scale = parts
+    m = np.eye(a.shape[0])
+    for t in range(t0 + 1, t1 + 1):
+        m = m @ (a * e[t][None, :]) / scale[t]
+    out = alpha[t0][:, None] * m * beta[t1][None, :]
+    return out / out.sum()
 
 
 def _viterbi(loge: np.ndarray, a: np.ndarray) -> np.ndarray:
@@ -149,65 +184,84 @@ def _viterbi(loge: np.ndarray, a: np.ndarray) -> np.ndarray:
 
 
 def fit(items: list[Career], params: HmmParams = HmmParams()) -> dict:
-    """EM estimates of epsilon and move_rate pooled over the careers: {epsilon, move_rate, iterations, loglik}."""
-    eps, mu = float(params.epsilon0), float(params.move_rate0)
+    """EM estimates of epsilon, move_rate and visit pooled over the careers:
+    {epsilon, move_rate, visit, iterations, loglik}."""
+    eps, mu, vis = float(params.epsilon0), float(params.move_rate0), float(params.visit0)
     loglik = float("nan")
     done = 0
     for done in range(1, params.iterations + 1):
-        off = tot = moves = steps = 0.0
+        off = tot = moves = steps = away = years = 0.0
         loglik = 0.0
         for c in items:
-            loge = _log_emissions(c.weights, eps)
-            gamma, xi, ll = _forward_backward(loge, _transition(len(c.countries), mu))
+            loge, rho = _log_emissions(c.weights, eps, vis)
+            gamma, xi, ll, _ = _forward_backward(loge, _transition(len(c.countries), mu))
             loglik += ll
             total = c.weights.sum(axis=1)
-            off += float((gamma * (total[:, None] - c.weights)).sum())
-            tot += float(total.sum())
+            regular = gamma * (1 - rho)  # residence r and the year spent there
+            off += float((regular * (total[:, None] - c.weights)).sum())
+            tot += float((regular * total[:, None]).sum())
+            away += float((gamma * rho).sum())
+            years += float((total > 0).sum())
             if len(xi):
                 moves += float(xi.sum() - np.einsum("tkk->", xi))
                 steps += float(len(xi))
         new_eps = min(max(off / tot, 1e-4), 0.49) if tot else eps
         new_mu = min(max(moves / steps, 1e-4), 0.49) if steps else mu
-        change = max(abs(new_eps - eps), abs(new_mu - mu))
-        eps, mu = new_eps, new_mu
+        new_vis = min(max(away / years, 1e-4), 0.49) if years and params.visit0 > 0 else vis
+        change = max(abs(new_eps - eps), abs(new_mu - mu), abs(new_vis - vis))
+        eps, mu, vis = new_eps, new_mu, new_vis
         if change < params.tolerance:
             break
-    return {"epsilon": eps, "move_rate": mu, "iterations": done, "loglik": loglik}
+    return {"epsilon": eps, "move_rate": mu, "visit": vis, "iterations": done, "loglik": loglik}
 
 
-def decode(items: list[Career], epsilon: float, move_rate: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+def decode(items: list[Career], epsilon: float, move_rate: float,
+           visit: float = 0.0) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(residence, moves): residence per person-year of the careers (``country`` = the most likely
     path, ``posterior`` = its posterior probability, ``observed`` = the year has located weight);
     moves of the path (origin, destination, year_from = last year observed at the origin,
-    year_to = first year observed at the destination, ``probability``)."""
+    year_to = first year observed at the destination, ``year`` = the posterior mean of the switch's
+    first year at the destination, rounded down, ``probability``)."""
     res_rows, mv_rows = [], []
     for c in items:
         k = len(c.countries)
         a = _transition(k, move_rate)
-        loge = _log_emissions(c.weights, epsilon)
-        gamma, xi, _ = _forward_backward(loge, a)
+        loge, _ = _log_emissions(c.weights, epsilon, visit)
+        gamma, xi, _, parts = _forward_backward(loge, a)
         path = _viterbi(loge, a)
         observed = c.weights.sum(axis=1) > 0
         for t, year in enumerate(c.years):
             res_rows.append((c.researcher_id, int(year), c.countries[path[t]], float(gamma[t, path[t]]),
                              bool(observed[t])))
-        # moves: where the path changes; the interval runs from the last observed year of the
-        # origin spell to the first observed year of the destination spell
-        t = 1
-        while t < len(path):
-            if path[t] != path[t - 1]:
-                o, d = path[t - 1], path[t]
-                lo = t - 1
-                while lo > 0 and not observed[lo]:
-                    lo -= 1
-                hi = t
-                while hi < len(path) - 1 and not observed[hi] and path[hi + 1] == d:
-                    hi += 1
-                prob = float(xi[lo:hi, o, d].sum()) if len(xi) else 0.0
-                mv_rows.append((c.researcher_id, c.countries[o], c.countries[d], int(c.years[lo]), int(c.years[hi]),
-                                min(prob, 1.0)))
-            t += 1
+        # moves: where the path changes. year_from / year_to: the last observed year of the origin
+        # spell and the first observed year of the destination spell. The probability is that of
+        # being at the origin in the last year of its spell where the origin is likely (posterior
+        # >= 0.5, observed) and at the destination in the first such year of its spell: a switch
+        # year that itself shows both countries does not make a certain move look uncertain.
+        for t in range(1, len(path)):
+            if path[t] == path[t - 1]:
+                continue
+            o, d = path[t - 1], path[t]
+            lo = t - 1
+            while lo > 0 and not observed[lo] and path[lo - 1] == o:
+                lo -= 1
+            hi = t
+            while hi < len(path) - 1 and not observed[hi] and path[hi + 1] == d:
+                hi += 1
+            a0 = t - 1
+            while a0 > 0 and path[a0 - 1] == o and not (observed[a0] and gamma[a0, o] >= 0.5):
+                a0 -= 1
+            b0 = t
+            while b0 < len(path) - 1 and path[b0 + 1] == d and not (observed[b0] and gamma[b0, d] >= 0.5):
+                b0 += 1
+            prob = float(_joint(parts, a, a0, b0)[o, d])
+            # the year: the posterior mean of the switch's first year at the destination, rounded down
+            span = xi[a0:b0, o, d]
+            years = c.years[a0 + 1:b0 + 1]
+            year = int(np.floor((span * years).sum() / span.sum())) if span.sum() > 0 else int(c.years[hi])
+            mv_rows.append((c.researcher_id, c.countries[o], c.countries[d], int(c.years[lo]), int(c.years[hi]),
+                            year, min(prob, 1.0)))
     residence = pd.DataFrame(res_rows, columns=["researcher_id", "year", "country", "posterior", "observed"])
     moves = pd.DataFrame(mv_rows, columns=["researcher_id", "origin", "destination", "year_from", "year_to",
-                                           "probability"])
+                                           "year", "probability"])
     return residence, moves

@@ -29,8 +29,8 @@ RES_VIEW, EV_VIEW = "_hmm_res", "_hmm_ev"
 
 
 def hmm_params(p: InferenceParams) -> HmmParams:
-    return HmmParams(epsilon0=p.hmm_epsilon0, move_rate0=p.hmm_move_rate0, iterations=p.hmm_iterations,
-                     threshold=p.hmm_threshold)
+    return HmmParams(epsilon0=p.hmm_epsilon0, move_rate0=p.hmm_move_rate0, visit0=p.hmm_visit0,
+                     iterations=p.hmm_iterations, threshold=p.hmm_threshold)
 
 
 def _multi_country_years(wh: Warehouse, p: InferenceParams, obs: str) -> pd.DataFrame:
@@ -50,7 +50,7 @@ def fit_estimates(wh: Warehouse, p: InferenceParams, obs: str) -> dict:
 
 def store_estimates(wh: Warehouse, params_id: str, est: dict) -> None:
     wh.execute("DELETE FROM model_estimates WHERE params_id = ?", [params_id])
-    for name in ("epsilon", "move_rate", "iterations", "loglik", "researchers"):
+    for name in ("epsilon", "move_rate", "visit", "iterations", "loglik", "researchers"):
         wh.execute("INSERT INTO model_estimates VALUES (?, ?, ?)", [params_id, name, float(est[name])])
 
 
@@ -61,7 +61,7 @@ def decode_batch(wh: Warehouse, p: InferenceParams, cyears: str, est: dict) -> N
         SELECT researcher_id, year, country, w, pick.i AS institution_id, pick.h AS hub FROM {cyears}
         WHERE researcher_id IN (SELECT researcher_id FROM {cyears} GROUP BY 1 HAVING count(DISTINCT country) >= 2)""")
     items = careers(cy)
-    residence, moves = decode(items, est["epsilon"], est["move_rate"])
+    residence, moves = decode(items, est["epsilon"], est["move_rate"], est["visit"])
     picks = cy[["researcher_id", "year", "country", "institution_id", "hub"]]
     residence = residence.merge(picks, on=["researcher_id", "year", "country"], how="left")
     moves = moves[moves["probability"] >= p.hmm_threshold].reset_index(drop=True)
@@ -108,7 +108,7 @@ def residence_relation(residence: str, ids: str) -> str:
 def events_relation(events: str, ids: str, est: dict) -> str:
     """The batch's events (keyed to researcher ids) with the model's country moves for its researchers."""
     reason = (f"'model: P(move) ' || round(e.probability, 2) || ' (hmm, epsilon {est['epsilon']:.4f}, move rate "
-              f"{est['move_rate']:.4f})'")
+              f"{est['move_rate']:.4f}, visit {est['visit']:.4f})'")
     return f"""(WITH m AS (SELECT DISTINCT i.researcher_id FROM {RES_VIEW}_t h JOIN {ids} i ON i.rid = h.researcher_id),
              e AS (SELECT i.researcher_id, e.* EXCLUDE (researcher_id) FROM {EV_VIEW}_t e
                    JOIN {ids} i ON i.rid = e.researcher_id)
@@ -119,7 +119,7 @@ def events_relation(events: str, ids: str, est: dict) -> str:
                e.destination AS destination_country, e.origin_institution, e.destination_institution, e.origin_hub,
                e.destination_hub, NULL::VARCHAR AS origin_sector, NULL::VARCHAR AS destination_sector,
                CAST(e.year_from AS INTEGER) AS year_from, CAST(e.year_to AS INTEGER) AS year_to,
-               CAST(e.year_to AS INTEGER) AS year, {reason} AS reason, CAST(e.probability AS DOUBLE) AS probability
+               CAST(e.year AS INTEGER) AS year, {reason} AS reason, CAST(e.probability AS DOUBLE) AS probability
         FROM e)"""
 
 

@@ -81,7 +81,7 @@ class InferenceParams:
         residence model of ``inference/hmm.py`` decides the residence and the country moves of
         researchers seen in two or more countries; the rules keep the others, institution and
         sector moves and travelers). A move of the model is an event when its probability is at
-        least ``hmm_threshold``; ``hmm_epsilon0`` / ``hmm_move_rate0`` start the EM estimation
+        least ``hmm_threshold``; ``hmm_epsilon0`` / ``hmm_move_rate0`` / ``hmm_visit0`` start the EM estimation
         (``hmm_iterations`` iterations at most), whose estimates are stored in ``model_estimates``.
     """
 
@@ -104,6 +104,7 @@ class InferenceParams:
     hmm_threshold: float = 0.5
     hmm_epsilon0: float = 0.1
     hmm_move_rate0: float = 0.05
+    hmm_visit0: float = 0.03
     hmm_iterations: int = 50
 
     def __post_init__(self) -> None:
@@ -120,9 +121,10 @@ class InferenceParams:
             raise ConfigError("inference parameters min_spell_years and min_origin_years must be >= 1")
         if not isinstance(self.hmm_threshold, (int, float)) or not 0 <= self.hmm_threshold <= 1:
             raise ConfigError(f"inference parameter hmm_threshold={self.hmm_threshold!r}: expected a probability in [0, 1]")
-        for name in ("hmm_epsilon0", "hmm_move_rate0"):
+        for name in ("hmm_epsilon0", "hmm_move_rate0", "hmm_visit0"):
             value = getattr(self, name)
-            if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 < value < 0.5:
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value < 0.5 \
+                    or (value == 0 and name != "hmm_visit0"):
                 raise ConfigError(f"inference parameter {name}={value!r}: expected a probability in (0, 0.5)")
         if not isinstance(self.boundary_share, (int, float)) or not 0 <= self.boundary_share <= 1:
             raise ConfigError(f"inference parameter boundary_share={self.boundary_share!r}: expected a share in [0, 1]")
