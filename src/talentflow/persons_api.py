@@ -33,13 +33,18 @@ def resolve(db: DB, params: PersonsParams | None = None) -> dict:
     with opened(db) as wh:
         wh.require("authorships", "researchers")
         t = time.perf_counter()
-        records = linkage_records(wh)
-        if records.empty:
+        if wh.count("authorships") == 0:
             raise WarehouseError(f"the warehouse {wh.path or ':memory:'} has no authorships; ingest some first")
+        records = linkage_records(wh)
         seconds = {"records": time.perf_counter() - t}
-        linked = link(records, p)
-        seconds.update(linked["seconds"])
-        out = assign(records, linked)
+        if records.empty:  # CSV input only: its person keys are kept, nothing to link
+            linked = {"links": pd.DataFrame(), "seconds": {}}
+            out = pd.DataFrame(columns=["work_id", "author_position", "researcher_id", "person_id",
+                                        "match_probability", "evidence"])
+        else:
+            linked = link(records, p)
+            seconds.update(linked["seconds"])
+            out = assign(records, linked)
         t = time.perf_counter()
         wh.apply_schema((PERSONS,))
         with wh.transaction():

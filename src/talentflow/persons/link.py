@@ -9,7 +9,7 @@ Comparisons (each a splink comparison; its m and u probabilities are estimated, 
 - ``name``: exact normalized full name (with a term-frequency adjustment, so a match on
   "wei wang" weighs less than one on a rare name), same tokens in another order, same letters
   after transliteration / without spaces or hyphens, Jaro-Winkler >= 0.92, same first initial and
-  surname, else;
+  surname where one side is an initial ("F. Yang" / "Fan Yang"), else;
 - ``source``: same stable source id, different ids of one id namespace (IEEE, ACL, OpenReview:
   the namespaces keep people apart on purpose), else (a name-only record or another namespace);
 - ``coauthors``: >= 2 / 1 co-author names in common;
@@ -69,7 +69,10 @@ def _settings(p: PersonsParams):
         m_fixed(cll.ExactMatchLevel("name_sorted"), NAME_M["order"]),
         m_fixed(cll.ExactMatchLevel("name_compact"), NAME_M["transliteration"]),
         m_fixed(cll.JaroWinklerLevel("name_full", 0.92), NAME_M["similar"]),
-        m_fixed(cll.ExactMatchLevel("fi_last"), NAME_M["initials"]),
+        # "F. Yang" ~ "Fan Yang", but not "Huazhe Xu" ~ "Haotian Xu": one side must be an initial
+        m_fixed(cll.CustomLevel("fi_last_l = fi_last_r AND (length(split_part(name_full_l, ' ', 1)) = 1 "
+                                "OR length(split_part(name_full_r, ' ', 1)) = 1)", "initials compatible"),
+                NAME_M["initials"]),
         m_fixed(cll.ElseLevel(), NAME_M["else"]),
     ])
     source = cl.CustomComparison(output_column_name="source", comparison_levels=[

@@ -28,7 +28,7 @@ class PersonsParams:
     corroboration_bf: float = 4.0
     max_pairs_u: float = 2e6
     seed: int = 20261207
-    model: str = "splink-4-v1"
+    model: str = "splink-4.0.17-v2"
 
     def __post_init__(self) -> None:
         if not 0.0 < self.threshold < 1.0:
