@@ -9,6 +9,7 @@ import pandas as pd
 
 from talentflow.store.warehouse import Warehouse
 
+N_BYSTANDERS = 1500  # distinct people, so that a name shared by a few records is rare, as in real lists
 INSTITUTIONS = {  # id -> (name, country, type)
     "peking university": ("Peking University", "CHN", "education"),
     "kyoto university": ("Kyoto University", "JPN", "education"),
@@ -16,6 +17,11 @@ INSTITUTIONS = {  # id -> (name, country, type)
     "eth zurich": ("ETH Zurich", "CHE", "education"),
     "university oxford": ("University of Oxford", "GBR", "education"),
 }
+
+
+def _word(k: int) -> str:
+    """A letters-only name part unique to k (names are normalized to letters, so no digits)."""
+    return "".join(chr(97 + (k // 26 ** i) % 26) for i in range(3)).capitalize() + "o"
 
 
 def _papers():
@@ -40,11 +46,15 @@ def _papers():
         yield "coling" if venue == "acl" else "acl", year, [(*fan, "university illinois urbana champaign", "illinois.edu")] + \
             [(*c, "university illinois urbana champaign", "illinois.edu") for c in uiuc_co]
     # bystanders: distinct people (so that random pairs are non-matches), a few sharing surnames
+    countries = ("USA", "CHN", "DEU", "JPN", "GBR", "FRA", "KOR", "CAN")
+    for k in range(N_BYSTANDERS // 3):  # many labs, so that sharing one is evidence, as in real lists
+        INSTITUTIONS.setdefault(f"lab {_word(k).lower()}", (f"Lab {_word(k)}", countries[k % len(countries)],
+                                                          "education"))
     insts = list(INSTITUTIONS)
-    for k in range(60):
-        a = (f"ieee:5{k:03d}", "ieee", f"Person{k} Yang" if k % 4 == 0 else f"Person{k} Other{k}")
-        b = (f"ieee:6{k:03d}", "ieee", f"Helper{k} Zhao" if k % 5 == 0 else f"Helper{k} Smith{k}")
-        inst = insts[k % len(insts)]
+    for k in range(N_BYSTANDERS):
+        a = (f"ieee:5{k:05d}", "ieee", f"{_word(k)} Yang" if k % 4 == 0 else f"{_word(k)} {_word(k + 7)}n")
+        b = (f"ieee:6{k:05d}", "ieee", f"{_word(k + 3)}i Zhao" if k % 5 == 0 else f"{_word(k + 5)}e {_word(k)}s")
+        inst = insts[(k * 7) % len(insts)]
         yield ("icra", "iros", "acl", "nips")[k % 4], 2010 + k % 14, [(*a, inst, None), (*b, inst, None)]
 
 

@@ -1,5 +1,6 @@
 """Person resolution on a small synthetic warehouse: two IEEE ids of one person merge, an ACL id
-that joins two namesakes splits, and careers keyed on persons follow (``--identity resolved``).
+that joins two namesakes splits, a name-only record joins its person, and careers keyed on
+persons follow (``--identity resolved``).
 Each of these fails on source ids alone (the behaviour before person resolution)."""
 
 from __future__ import annotations
@@ -36,6 +37,12 @@ def test_two_ieee_ids_of_one_person_merge(resolved):
     db, _ = resolved
     a, b = _persons_of(db, "ieee:111"), _persons_of(db, "ieee:222")
     assert list(a.index) == list(b.index) == ["ieee:111"]  # one person, keyed on the first id
+
+
+def test_a_name_only_record_attaches_to_its_person(resolved):
+    db, _ = resolved
+    # the NeurIPS record (no id) shares the institution and a co-author with the IEEE career
+    assert list(_persons_of(db, "name:huijing zhao").index) == ["ieee:111"]
 
 
 def test_an_acl_id_of_two_namesakes_splits_by_institution(resolved):
