@@ -14,6 +14,7 @@ FORBIDDEN = {
     "metrics": {"pipeline", "api", "cli", "report", "app"},
     "models": {"pipeline", "api", "cli", "report", "app"},
     "store": {"ingest", "resolve", "pipeline", "api", "cli", "report", "app"},
+    "persons": {"ingest", "resolve", "inference", "metrics", "models", "pipeline", "api", "cli", "report", "app"},
 }
 
 

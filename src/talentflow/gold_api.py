@@ -46,6 +46,7 @@ def score_gold(db: DB, gold: str | Path | None = None, *, split: str = "test", t
                           [sel.params_id])
         residence = wh.query("SELECT researcher_id, year, country FROM residence WHERE params_id = ?", [sel.params_id])
         wanted = set(scored_persons(g, split)["person"])
+        events, residence = _as_source_ids(wh, sel.params_id, wanted, events, residence)
         present = set(wh.query("SELECT DISTINCT researcher_id FROM observations")["researcher_id"]) & wanted
         if wanted and len(present) < 0.95 * len(wanted):
             raise ConfigError(f"this warehouse holds {len(present)} of the gold set's {len(wanted)} scored persons: the "
@@ -61,6 +62,33 @@ def score_gold(db: DB, gold: str | Path | None = None, *, split: str = "test", t
                            [sel.params_id, g.name, split])
                 wh.insert("gold_scores", rows[list(GOLD_SCORES.column_names)])
     return out
+
+
+def _as_source_ids(wh: Warehouse, params_id: str, wanted: set, events: pd.DataFrame,
+                   residence: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The careers gold set is keyed on source ids. For a run on resolved persons (``identity =
+    resolved``) each gold source id is scored on the person holding most of its authorships (a
+    merged id's person carries the other ids' records too; a split id's namesakes are left out):
+    that person's events and residence are re-keyed to the gold id. Other runs pass through."""
+    import json
+
+    got = wh.execute("SELECT params FROM meta_runs WHERE params_id = ?", [params_id])
+    if not got or json.loads(got[0][0]).get("identity") != "resolved" or not wh.has_table("persons"):
+        return events, residence
+    wh.con.register("_gold_ids", pd.DataFrame({"researcher_id": sorted(wanted)}))
+    try:
+        m = wh.query("""SELECT researcher_id AS gold_id, arg_max(person_id, n) AS person_id FROM (
+                            SELECT researcher_id, person_id, count(*) AS n FROM persons
+                            WHERE researcher_id IN (SELECT researcher_id FROM _gold_ids) GROUP BY ALL)
+                        GROUP BY ALL""")
+    finally:
+        wh.con.unregister("_gold_ids")
+
+    def rekey(frame: pd.DataFrame) -> pd.DataFrame:
+        out = frame.merge(m, left_on="researcher_id", right_on="person_id", how="inner")
+        return out.drop(columns=["researcher_id", "person_id"]).rename(columns={"gold_id": "researcher_id"})
+
+    return rekey(events), rekey(residence)
 
 
 def score_places(db: DB | None = None, gold: str | Path | None = None, *, split: str = "test",
@@ -141,12 +169,14 @@ def default_gold_dir(name: str = "careers") -> Path:
 
 
 def score_persons(db: DB, gold: str | Path | None = None, *, split: str = "test", n_boot: int = 500,
-                  save: bool = False) -> pd.DataFrame:
-    """B³ precision, recall and F1 of the warehouse's person identities (``researcher_id``: today the
-    source id, or a name key for name-only venues) on the hand-labelled persons gold set (``gold``:
-    its folder; default the repository's ``gold/persons``), overall and per stratum. With ``save``
-    the overall row goes to ``gold_scores`` under a ``persons`` parameter set naming the identity rule."""
-
+                  save: bool = False, identity: str = "auto") -> pd.DataFrame:
+    """B³ precision, recall and F1 of the warehouse's person identities on the hand-labelled persons
+    gold set (``gold``: its folder; default the repository's ``gold/persons``), overall and per
+    stratum. ``identity``: ``source_id`` (``researcher_id``: the source id, or a name key for
+    name-only venues), ``resolved`` (``persons.person_id`` of ``talentflow link``) or ``auto``
+    (resolved when the warehouse has persons). With ``save`` the overall row goes to
+    ``gold_scores`` under a ``persons`` parameter set naming the identity rule (and, resolved, the
+    resolution's params_id)."""
 
     folder = Path(gold) if gold is not None else default_gold_dir("persons")
     if split not in ("dev", "test", "all"):
@@ -156,8 +186,19 @@ def score_persons(db: DB, gold: str | Path | None = None, *, split: str = "test"
         g = g[g["split"] == split]
     version = hashlib.sha256(b"".join((folder / f).read_bytes() for f in ("authorships.csv", "blocks.csv"))) \
         .hexdigest()[:12]
+    if identity not in ("auto", "source_id", "resolved"):
+        raise ConfigError(f"--identity {identity!r}: expected auto, source_id or resolved")
     with opened(db, read_only=not save) as wh:
-        keys = wh.query("SELECT work_id, author_position, researcher_id AS predicted FROM authorships")
+        has = wh.has_table("persons") and wh.count("persons") > 0
+        if identity == "resolved" and not has:
+            raise ConfigError("this warehouse has no resolved persons: run `talentflow link` first")
+        identity = ("resolved" if has else "source_id") if identity == "auto" else identity
+        resolution = None
+        if identity == "resolved":
+            resolution = wh.execute("SELECT any_value(params_id) FROM persons")[0][0]
+            keys = wh.query("SELECT work_id, author_position, person_id AS predicted FROM persons")
+        else:
+            keys = wh.query("SELECT work_id, author_position, researcher_id AS predicted FROM authorships")
         keys["author_position"] = keys["author_position"].astype("Int64")
         frame = g.merge(keys, on=["work_id", "author_position"], how="left")
         found = frame["predicted"].notna().mean() if len(frame) else 0.0
@@ -167,11 +208,12 @@ def score_persons(db: DB, gold: str | Path | None = None, *, split: str = "test"
         rows = [{"stratum": "all", **b_cubed(frame, n_boot=n_boot)}]
         rows += [{"stratum": s, **b_cubed(part, n_boot=n_boot)} for s, part in frame.groupby("stratum")]
         out = pd.DataFrame(rows).assign(split=split, gold=folder.name, gold_version=version,
-                                        identity="source_id")
+                                        identity=identity, resolution=resolution)
         if save:
             wh.apply_schema((GOLD_SCORES,))
             with wh.transaction():
-                pid = record_params(wh, "persons", {"identity": "source_id"})
+                pid = record_params(wh, "persons", {"identity": "source_id"} if resolution is None
+                                    else {"identity": "resolved", "resolution": resolution})
                 o = out.iloc[0]
                 long = pd.DataFrame([{"measure": m, "value": o[m], "lo": o[f"{m}_lo"], "hi": o[f"{m}_hi"],
                                       "n": int(o["authorships"])} for m in ("b3_precision", "b3_recall", "b3_f1")])

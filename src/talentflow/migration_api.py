@@ -54,7 +54,8 @@ def infer(db: DB, params: InferenceParams | None = None) -> InferenceSummary:
 def events(db: DB, *, kind: str | None = "country", event_types: tuple[str, ...] | None = None,
            panel=None, year_from: int | None = None, year_to: int | None = None,
            params_id: str | None = None) -> pd.DataFrame:
-    """Person-level events (local use): researcher = the source's person key."""
+    """Person-level events (local use): researcher = the person key (the source's key; with
+    ``--identity resolved`` a further person of a split id carries '#2', '#3'...)."""
     with opened(db, read_only=True) as wh:
         sel = select(wh, params_id, panel, year_from, year_to)
         conds = [f"e.params_id = $pid", sel.researcher_filter("e.researcher_id"), sel.year_filter("e.year_to")]
@@ -66,8 +67,9 @@ def events(db: DB, *, kind: str | None = "country", event_types: tuple[str, ...]
             conds.append("list_contains($types, e.event_type)")
             args["types"] = list(event_types)
         frame = wh.query(f"""
-            SELECT r.source_key AS researcher, r.namespace, e.* FROM events e
-            JOIN researchers r USING (researcher_id)
+            SELECT r.source_key || coalesce('#' || nullif(split_part(e.researcher_id, '#', 2), ''), '') AS researcher,
+                   r.namespace, e.* FROM events e
+            JOIN researchers r ON r.researcher_id = split_part(e.researcher_id, '#', 1)
             WHERE {' AND '.join(conds)}
             ORDER BY r.source_key, e.kind, e.year_to, e.event_type""", args)
         return stamp(frame[EVENT_OUTPUT], wh, sel.params_id)
@@ -79,8 +81,9 @@ def residence(db: DB, *, panel=None, year_from: int | None = None, year_to: int 
     with opened(db, read_only=True) as wh:
         sel = select(wh, params_id, panel, year_from, year_to)
         return stamp(wh.query(f"""
-            SELECT r.source_key AS researcher, r.namespace, s.* EXCLUDE (params_id, researcher_id) FROM residence s
-            JOIN researchers r USING (researcher_id)
+            SELECT r.source_key || coalesce('#' || nullif(split_part(s.researcher_id, '#', 2), ''), '') AS researcher,
+                   r.namespace, s.* EXCLUDE (params_id, researcher_id) FROM residence s
+            JOIN researchers r ON r.researcher_id = split_part(s.researcher_id, '#', 1)
             WHERE s.params_id = $pid AND {sel.researcher_filter('s.researcher_id')} AND {sel.year_filter('s.year')}
             ORDER BY r.source_key, s.year""", {"pid": sel.params_id}), wh, sel.params_id)
 

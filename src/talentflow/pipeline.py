@@ -179,9 +179,12 @@ def _prepare_staging(wh: Warehouse) -> None:
     """Create the staging tables (canonical columns plus ``_run``, no keys) and drop leftovers of
     earlier runs that never published (killed or failed ingests)."""
     wh.apply_schema((CAREER_SPELLS,))  # an area table (schema.orcid) that ingest writes: created on first ingest
+    # a warehouse made before authorships.aff_domain (person-resolution evidence) gets the column, empty
+    wh.execute("ALTER TABLE authorships ADD COLUMN IF NOT EXISTS aff_domain VARCHAR")
     for name in STAGED_TABLES:
         wh.execute(f"CREATE TABLE IF NOT EXISTS _stage_{name} AS SELECT *, NULL::VARCHAR AS _run FROM {name} WHERE false")
         wh.execute(f"DELETE FROM _stage_{name}")
+    wh.execute("ALTER TABLE _stage_authorships ADD COLUMN IF NOT EXISTS aff_domain VARCHAR")
     # pseudo work ids whose earlier observations this run replaces (OpenAlex author histories)
     wh.execute("CREATE TABLE IF NOT EXISTS _stage_replaced (work_id VARCHAR, _run VARCHAR)")
     wh.execute("DELETE FROM _stage_replaced")

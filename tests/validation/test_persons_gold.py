@@ -40,7 +40,7 @@ def test_score_persons_on_a_warehouse(tmp_path):
     with Warehouse(db) as wh:
         wh.execute("INSERT INTO researchers VALUES ('acl:fan-yang', 'fan-yang', 'acl', 'Fan Yang', 'stable_id')")
         for i, pos in enumerate((1, 2, 1)):
-            wh.execute("INSERT INTO authorships VALUES ('acl:fan-yang', ?, ?, 2021, 1, 'f')", [f"w{i}", pos])
+            wh.execute("INSERT INTO authorships (researcher_id, work_id, author_position, year, n_affiliations, file) VALUES ('acl:fan-yang', ?, ?, 2021, 1, 'f')", [f"w{i}", pos])
     gold = tmp_path / "persons"
     gold.mkdir()
     pd.DataFrame({"block": ["fan_yang"] * 3, "work_id": ["w0", "w1", "w2"], "author_position": [1, 2, 1],

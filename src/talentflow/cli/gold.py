@@ -100,17 +100,20 @@ def persons(
     split: Annotated[str, typer.Option("--split", help="test (what is reported), dev (for tuning) or all.")] = "test",
     n_boot: Annotated[int, typer.Option("--n-boot", help="Bootstrap replicates over name blocks.")] = 500,
     save: Annotated[bool, typer.Option("--save/--no-save", help="Store the overall scores in gold_scores.")] = False,
+    identity: Annotated[str, typer.Option("--identity", help="auto (resolved persons when the warehouse has them, "
+                                          "else source ids), source_id or resolved.")] = "auto",
     format: FormatOption = "table",
     output: OutputOption = None,
 ) -> None:
-    """B³ precision, recall and F1 of the warehouse's person identities (source ids today) on hand-labelled
-    name blocks (merged ACL ids, split IEEE ids, name-only twins...), overall and per stratum."""
+    """B³ precision, recall and F1 of the warehouse's person identities (source ids, or the persons of
+    `talentflow link`) on hand-labelled name blocks (merged ACL ids, split IEEE ids, name-only twins...),
+    overall and per stratum."""
     from talentflow import gold_api as mig
 
     with errors_to_exit():
-        frame = mig.score_persons(db, gold, split=split, n_boot=n_boot, save=save)
+        frame = mig.score_persons(db, gold, split=split, n_boot=n_boot, save=save, identity=identity)
         cols = ["stratum", "b3_f1", "b3_precision", "b3_recall", "authorships", "blocks", "b3_precision_lo",
-                "b3_precision_hi", "b3_recall_lo", "b3_recall_hi", "b3_f1_lo", "b3_f1_hi", "split", "identity",
+                "b3_precision_hi", "b3_recall_lo", "b3_recall_hi", "b3_f1_lo", "b3_f1_hi", "split", "identity", "resolution",
                 "gold_version"]
         emit(frame[[c for c in cols if c in frame.columns]], format, output,
              title="Person identities on hand-labelled name blocks (B³)")

@@ -48,7 +48,9 @@ def infer(
     db: DbOption = None,
     params: Annotated[Optional[Path], typer.Option("--params", help="TOML file of inference parameters "
                                                                     "(top level or [inference]).")] = None,
-    identity: Annotated[Optional[str], typer.Option(help="stable_id (default) or all (also name-only keys).")] = None,
+    identity: Annotated[Optional[str], typer.Option(help="stable (stable_id, the default: source ids), resolved "
+                                                        "(persons of `talentflow link`) or all (also name-only "
+                                                        "keys).")] = None,
     min_evidence: Annotated[Optional[float], typer.Option(help="Minimum located weight for an observed year.")] = None,
     tie_break: Annotated[Optional[str], typer.Option(help="previous, next or alphabetical.")] = None,
     padding: Annotated[Optional[str], typer.Option(help="carry_forward or none.")] = None,

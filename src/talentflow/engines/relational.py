@@ -50,6 +50,10 @@ def _quote_list(values) -> str:
 
 def staging_steps(p: InferenceParams, prefix: str = PREFIX) -> list[tuple[str, str]]:
     """The observations the inference reads (years, identity) and the institutions' types."""
+    if p.identity == "resolved":
+        from talentflow.errors import ConfigError
+
+        raise ConfigError("--identity resolved runs on the duckdb engine only (the persons join is not ported)")
     return [(prefix + "obs", obs_view_sql("observations o", p, identity_filter(p))),
             (prefix + "inst", "SELECT institution_id, type FROM institutions")]
 

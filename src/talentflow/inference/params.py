@@ -16,7 +16,7 @@ from typing import Literal, get_args
 
 from talentflow.errors import ConfigError
 
-Identity = Literal["stable_id", "all"]
+Identity = Literal["stable_id", "resolved", "all"]
 TieBreak = Literal["previous", "next", "alphabetical"]
 Padding = Literal["carry_forward", "none"]
 PointEstimate = Literal["evidence", "year_to", "year_from", "midpoint"]
@@ -34,8 +34,10 @@ class InferenceParams:
     """Rules that turn affiliation observations into residence years and events.
 
     identity: which researchers have careers: ``stable_id`` (ids stable across years: IEEE,
-        ACL Anthology, OpenReview, CSV keys) or ``all`` (also name-only keys, which merge
-        different people of the same name).
+        ACL Anthology, OpenReview, CSV keys), ``resolved`` (the persons of person resolution,
+        ``talentflow link``: split and merged source ids, name-only authorships attached; an
+        observation with no persons row keeps its stable id) or ``all`` (also name-only keys,
+        which merge different people of the same name). ``stable`` is read as ``stable_id``.
     min_evidence: minimum summed fractional weight of located observations for a year to be
         observed (one single-affiliation paper weighs 1; each of two co-affiliations 0.5).
     tie_break: when two countries carry the same weight in a year: ``previous`` (continuity
@@ -177,4 +179,6 @@ def load_params(path: str | Path | None = None, **overrides) -> InferenceParams:
         if unknown:
             raise ConfigError(f"{path}: unknown inference parameter(s) {sorted(unknown)}; known: {field_names()}")
         base = base.with_overrides(**data)
+    if overrides.get("identity") == "stable":  # the CLI's short name for stable_id
+        overrides["identity"] = "stable_id"
     return base.with_overrides(**overrides)

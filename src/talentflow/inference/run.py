@@ -37,10 +37,26 @@ class InferenceSummary:
 
 
 def identity_filter(p: InferenceParams, alias: str = "o") -> str:
-    if p.identity == "all":
+    if p.identity in ("all", "resolved"):  # resolved: filtered inside observations_sql
         return "TRUE"
     # an anti-join with the (usually fewer) name-only researchers keeps the hash table small
     return (f"{alias}.researcher_id NOT IN (SELECT researcher_id FROM researchers WHERE identity <> 'stable_id')")
+
+
+def observations_sql(wh: Warehouse, p: InferenceParams) -> str:
+    """The observations careers are built from: the table itself, or with ``identity = resolved``
+    each observation keyed on its authorship's person (the ``persons`` table of ``talentflow
+    link``); an observation with no persons row (CSV input, which is never linked; a warehouse
+    ingested after the last link; a warehouse never linked) keeps its researcher id if that is a
+    stable id."""
+    if p.identity != "resolved":
+        return "observations"
+    if not wh.has_table("persons"):  # no linkage run: every stable id is its own person (CSV input...)
+        return f"(SELECT * FROM observations o WHERE {identity_filter(InferenceParams())})"
+    return ("(SELECT o.* REPLACE (coalesce(p.person_id, o.researcher_id) AS researcher_id) FROM observations o "
+            "LEFT JOIN persons p ON p.work_id = o.work_id AND p.researcher_id = o.researcher_id "
+            "WHERE p.person_id IS NOT NULL OR o.researcher_id NOT IN "
+            "(SELECT researcher_id FROM researchers WHERE identity <> 'stable_id'))")
 
 
 def _hashes_unique(wh: Warehouse) -> bool:
@@ -80,15 +96,16 @@ def run_inference(wh: Warehouse, params: InferenceParams | None = None,
     # aggregates, windows and sorts on integers take far less memory than on text ids. _inf_ids
     # maps them back when the results are written; a hash collision is checked for, and falls
     # back to dense numbers (one extra join).
+    obs = observations_sql(wh, params)
     wh.execute("CREATE OR REPLACE TEMP TABLE _inf_ids AS SELECT researcher_id, hash(researcher_id) AS rid "
-               f"FROM (SELECT DISTINCT researcher_id FROM observations o WHERE {identity_filter(params)})")
+               f"FROM (SELECT DISTINCT researcher_id FROM {obs} o WHERE {identity_filter(params)})")
     if _hashes_unique(wh):
-        keyed = ("(SELECT hash(o.researcher_id) AS researcher_id, o.* EXCLUDE (researcher_id) FROM observations o "
+        keyed = (f"(SELECT hash(o.researcher_id) AS researcher_id, o.* EXCLUDE (researcher_id) FROM {obs} o "
                  f"WHERE {identity_filter(params)})")
     else:
         wh.execute("CREATE OR REPLACE TEMP TABLE _inf_ids AS SELECT researcher_id, "
                    "CAST(row_number() OVER (ORDER BY researcher_id) AS UBIGINT) AS rid FROM _inf_ids")
-        keyed = ("(SELECT i.rid AS researcher_id, o.* EXCLUDE (researcher_id) FROM observations o "
+        keyed = (f"(SELECT i.rid AS researcher_id, o.* EXCLUDE (researcher_id) FROM {obs} o "
                  "JOIN _inf_ids i ON i.researcher_id = o.researcher_id)")
     n_batches = max(1, -(-n_obs // batch_rows))
     wh.execute("CREATE OR REPLACE TEMP VIEW _inf_inst AS SELECT institution_id, type FROM institutions")

@@ -374,6 +374,7 @@ def _stage_record(out: Staged, rec, i: int, venue: str, year: int, seen: set[str
             })
         out.authorships.append({
             "researcher_id": rid, "work_id": work_id, "author_position": pos + 1, "year": year, "n_affiliations": len(rows),
+            "aff_domain": doms_a[pos].strip().lower() if doms_a[pos] and doms_a[pos].strip() else None,
         })
 
 

@@ -32,7 +32,8 @@ class Selection:
         if not self.namespaces:
             return "TRUE"
         names = ", ".join("'" + n.replace("'", "''") + "'" for n in self.namespaces)
-        return f"{col} IN (SELECT researcher_id FROM researchers WHERE namespace IN ({names}))"
+        # a resolved person key is a source id, or a source id + '#k' for a further person of a split id
+        return f"split_part({col}, '#', 1) IN (SELECT researcher_id FROM researchers WHERE namespace IN ({names}))"
 
     def year_filter(self, col: str) -> str:
         lo = -10**6 if self.year_from is None else int(self.year_from)

@@ -86,6 +86,7 @@ AUTHORSHIPS = Table(
         Column("year", "INTEGER", "Year of the work.", unit="year"),
         Column("n_affiliations", "INTEGER", "Affiliations resolved for this author on this work (0 when none).", unit="count"),
         Column("file", "VARCHAR", "Source file the row came from (ingest_runs.file).", False),
+        Column("aff_domain", "VARCHAR", "The author's e-mail / web domain on this work as the source gives it (paperlists aff_domain), lower case; evidence for person resolution."),
     ),
     primary_key=("work_id", "author_position"),
     enforce_key=False,
