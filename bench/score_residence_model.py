@@ -29,7 +29,7 @@ from talentflow.inference.params import InferenceParams
 from talentflow.inference.residence import country_years_sql
 from talentflow.inference.run import identity_filter, latest_params_id
 from talentflow.store.warehouse import Warehouse
-from talentflow.validation.gold import GoldParams, load_gold, score
+from talentflow.validation.gold import GoldParams, load_gold, match_moves, score, scored_persons
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -53,6 +53,24 @@ def scored(gold, rules_events, rules_res, residence, moves, threshold, split):
     keep = rules_res[~rules_res["researcher_id"].isin(hmm_ids)]
     res = pd.concat([keep, residence[["researcher_id", "year", "country"]]])
     return score(gold, ev, res, GoldParams(split=split))
+
+
+def reliability(gold, moves: pd.DataFrame, split: str, bins: int = 5) -> tuple[pd.DataFrame, float]:
+    """Every candidate move of the model (any probability) of the split's scored persons, matched
+    to the gold moves; per probability bin: moves, mean probability, share that are gold moves;
+    and the expected calibration error (the bins' |mean probability - share|, weighted by size)."""
+    ids = set(scored_persons(gold, split)["person"])
+    cand = moves[moves["researcher_id"].isin(ids)].rename(columns={"researcher_id": "person", "year": "_y"})
+    cand = cand.rename(columns={"year_to": "year"}).reset_index(drop=True)
+    gm = gold.moves[gold.moves["person"].isin(ids)].reset_index(drop=True)
+    hit, _ = match_moves(cand, gm, GoldParams().tolerance)
+    cand["hit"] = hit.astype(float)
+    cand["bin"] = pd.cut(cand["probability"], [i / bins for i in range(bins + 1)], include_lowest=True)
+    table = cand.groupby("bin", observed=False).agg(moves=("hit", "size"), mean_probability=("probability", "mean"),
+                                                    gold_share=("hit", "mean")).reset_index()
+    used = table[table["moves"] > 0]
+    ece = float((used["moves"] * (used["mean_probability"] - used["gold_share"]).abs()).sum() / used["moves"].sum())
+    return table, ece
 
 
 def main() -> int:
@@ -87,6 +105,10 @@ def main() -> int:
     print(f"\n{args.split} split ({int(table['persons'].iloc[0])} scored persons)")
     with pd.option_context("display.width", 250, "display.max_colwidth", 40, "display.max_columns", 10):
         print(wide[["move_precision", "move_recall", "mover_precision", "mover_recall", "residence_accuracy"]])
+        table, ece = reliability(gold, moves, args.split)
+        print(f"\nreliability of the model's move probabilities ({args.split}; every candidate move, any probability)")
+        print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+        print(f"expected calibration error: {ece:.3f}")
     return 0
 
 
