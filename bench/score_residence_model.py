@@ -90,7 +90,7 @@ def main() -> int:
                                AND kind = 'country' AND event_type IN ('migration', 'return')""", {"p": pid})
     rules_res = wh.query("SELECT researcher_id, year, country FROM residence WHERE params_id = $p", {"p": pid})
     items, est, t_fit, residence, moves = model_run(wh, HmmParams(visit0=args.visit0), InferenceParams())
-    print(f"model: {len(items):,} researchers with 2+ candidate countries; EM {est['iterations']} iterations "
+    print(f"model: {sum(len(g.ids) for g in items):,} researchers with 2+ candidate countries; EM {est['iterations']} iterations "
           f"in {t_fit:.1f} s: epsilon {est['epsilon']:.4f}, move_rate {est['move_rate']:.4f}, visit {est['visit']:.4f}")
     print(f"mirror: rules {len(rules_events):,} country moves; model {int((moves['probability'] >= args.threshold).sum()):,} "
           f"at p >= {args.threshold} (expected count {moves['probability'].sum():,.1f})")

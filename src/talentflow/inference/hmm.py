@@ -68,58 +68,85 @@ class HmmParams:
 
 
 @dataclass
-class Career:
-    """One researcher's evidence: candidate countries, years first..last, located weight per year and country."""
+class Group:
+    """Researchers with the same number of candidate countries K and of years T, stacked."""
 
-    researcher_id: object  # the input's key (text, or the run's hashed key)
-    countries: list[str]
-    years: np.ndarray  # (T,) consecutive
-    weights: np.ndarray  # (T, K)
+    ids: np.ndarray  # (N,) researcher keys
+    countries: np.ndarray  # (N, K) candidate countries, sorted
+    first: np.ndarray  # (N,) first observed year
+    weights: np.ndarray  # (N, T, K) located weight per year and country
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        return self.weights.shape
 
 
-def careers(cyears: pd.DataFrame) -> list[Career]:
+def careers(cyears: pd.DataFrame) -> list[Group]:
     """``cyears``: researcher_id, year, country, w (located weight; the rules' ``country_years``).
-    Researchers seen in two or more countries, each as a Career."""
+    The researchers seen in two or more countries, grouped by (K, T): every group is one array."""
     if cyears.empty:
         return []
-    frame = cyears[["researcher_id", "year", "country", "w"]].copy()
-    k = frame.groupby("researcher_id")["country"].transform("nunique")
-    frame = frame[k >= 2].sort_values(["researcher_id", "year", "country"])
-    out = []
-    for rid, g in frame.groupby("researcher_id", sort=True):
-        countries = sorted(g["country"].unique())
-        first, last = int(g["year"].min()), int(g["year"].max())
-        years = np.arange(first, last + 1)
-        w = np.zeros((len(years), len(countries)))
-        ci = {c: i for i, c in enumerate(countries)}
-        np.add.at(w, (g["year"].to_numpy(dtype=int) - first, g["country"].map(ci).to_numpy(dtype=int)),
-                  g["w"].to_numpy(dtype=float))
-        out.append(Career(rid, countries, years, w))
-    return out
+    frame = cyears[["researcher_id", "year", "country", "w"]]
+    r, ids = pd.factorize(frame["researcher_id"], sort=True)
+    c, names = pd.factorize(frame["country"], sort=True)
+    n_c = max(len(names), 1)
+    pair = r.astype(np.int64) * n_c + c
+    upairs = np.unique(pair)  # sorted by researcher, then country
+    pr = upairs // n_c
+    k_of = np.bincount(pr, minlength=len(ids))
+    start = np.searchsorted(pr, np.arange(len(ids)))
+    local = np.searchsorted(upairs, pair) - start[r]  # the country's rank among the researcher's
+    years = frame["year"].to_numpy(dtype=np.int64)
+    first = np.full(len(ids), np.iinfo(np.int64).max)
+    last = np.full(len(ids), np.iinfo(np.int64).min)
+    np.minimum.at(first, r, years)
+    np.maximum.at(last, r, years)
+    t_of = last - first + 1
+    keep_r = k_of >= 2
+    groups = []
+    key = np.where(keep_r, k_of * 10_000 + t_of, -1)
+    w = frame["w"].to_numpy(dtype=float)
+    names = np.asarray(names, dtype=object)
+    ids = np.asarray(ids, dtype=object)
+    rows_by_r = np.argsort(r, kind="stable")
+    r_sorted = r[rows_by_r]
+    for g in np.unique(key[keep_r]):
+        members = np.flatnonzero(key == g)
+        k, t = int(k_of[members[0]]), int(t_of[members[0]])
+        pos = np.full(len(ids), -1)
+        pos[members] = np.arange(len(members))
+        lo = np.searchsorted(r_sorted, members)
+        hi = np.searchsorted(r_sorted, members, side="right")
+        rows = np.concatenate([rows_by_r[a:b] for a, b in zip(lo, hi)])
+        tensor = np.zeros((len(members), t, k))
+        np.add.at(tensor, (pos[r[rows]], years[rows] - first[r[rows]], local[rows]), w[rows])
+        cand = names[(upairs[np.add.outer(start[members], np.arange(k))] % n_c)]
+        groups.append(Group(ids[members], cand.reshape(len(members), k), first[members], tensor))
+    return groups
 
 
 def _log_regular(w: np.ndarray, eps: float) -> np.ndarray:
-    """(T, K): log-likelihood of each year's weights when the researcher works in each country."""
-    k = w.shape[1]
-    total = w.sum(axis=1, keepdims=True)
+    """(..., T, K): log-likelihood of each year's weights when the researcher works in each country."""
+    k = w.shape[-1]
+    total = w.sum(axis=-1, keepdims=True)
     return w * np.log(1 - eps) + (total - w) * np.log(eps / (k - 1))
 
 
 def _log_emissions(w: np.ndarray, eps: float, visit: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
-    """(T, K) log-likelihood of each year under each residence, and (T, K) the posterior share of
+    """(..., T, K) log-likelihood of each year under each residence, and the posterior share of
     the visit component: with probability ``visit`` an observed year is spent away (its
     observations come from one other candidate country, as if resident there) without a move."""
     reg = _log_regular(w, eps)
-    k = w.shape[1]
-    observed = w.sum(axis=1) > 0
+    k = w.shape[-1]
+    observed = w.sum(axis=-1) > 0
     if visit <= 0 or k < 2:
         return reg, np.zeros_like(reg)
-    top = reg.max(axis=1, keepdims=True)
+    top = reg.max(axis=-1, keepdims=True)
     ex = np.exp(reg - top)
-    away = (ex.sum(axis=1, keepdims=True) - ex) / (k - 1)  # mean over the other countries
+    away = (ex.sum(axis=-1, keepdims=True) - ex) / (k - 1)  # mean over the other countries
     mix = (1 - visit) * ex + visit * away
-    loge = np.where(observed[:, None], np.log(mix) + top, 0.0)
-    rho = np.where(observed[:, None], visit * away / mix, 0.0)
+    loge = np.where(observed[..., None], np.log(mix) + top, 0.0)
+    rho = np.where(observed[..., None], visit * away / mix, 0.0)
     return loge, rho
 
 
@@ -130,60 +157,64 @@ def _transition(k: int, mu: float) -> np.ndarray:
 
 
 def _forward_backward(loge: np.ndarray, a: np.ndarray):
-    """Scaled forward-backward. Returns (gamma (T,K), xi_sum (K,K) over t, xi (T-1,K,K), loglik)."""
-    t_len, k = loge.shape
-    e = np.exp(loge - loge.max(axis=1, keepdims=True))
-    alpha = np.empty((t_len, k))
-    scale = np.empty(t_len)
-    alpha[0] = e[0] / k
-    scale[0] = alpha[0].sum()
-    alpha[0] /= scale[0]
+    """Scaled forward-backward over a stack (N, T, K). Returns gamma (N,T,K), xi (N,T-1,K,K),
+    loglik (N,) and the scaled quantities (alpha, beta, e, scale) for ``_joint``."""
+    n, t_len, k = loge.shape
+    top = loge.max(axis=2, keepdims=True)
+    e = np.exp(loge - top)
+    alpha = np.empty((n, t_len, k))
+    scale = np.empty((n, t_len))
+    alpha[:, 0] = e[:, 0] / k
+    scale[:, 0] = alpha[:, 0].sum(axis=1)
+    alpha[:, 0] /= scale[:, 0, None]
     for t in range(1, t_len):
-        alpha[t] = e[t] * (alpha[t - 1] @ a)
-        scale[t] = alpha[t].sum()
-        alpha[t] /= scale[t]
-    beta = np.empty((t_len, k))
-    beta[-1] = 1.0
+        alpha[:, t] = e[:, t] * (alpha[:, t - 1] @ a)
+        scale[:, t] = alpha[:, t].sum(axis=1)
+        alpha[:, t] /= scale[:, t, None]
+    beta = np.empty((n, t_len, k))
+    beta[:, -1] = 1.0
     for t in range(t_len - 2, -1, -1):
-        beta[t] = a @ (e[t + 1] * beta[t + 1]) / scale[t + 1]
+        beta[:, t] = ((e[:, t + 1] * beta[:, t + 1]) @ a.T) / scale[:, t + 1, None]
     gamma = alpha * beta
-    gamma /= gamma.sum(axis=1, keepdims=True)
+    gamma /= gamma.sum(axis=2, keepdims=True)
     if t_len > 1:
-        xi = alpha[:-1, :, None] * a[None] * (e[1:] * beta[1:])[:, None, :] / scale[1:, None, None]
-        xi /= xi.sum(axis=(1, 2), keepdims=True)
+        xi = alpha[:, :-1, :, None] * a[None, None] * (e[:, 1:] * beta[:, 1:])[:, :, None, :] \
+            / scale[:, 1:, None, None]
+        xi /= xi.sum(axis=(2, 3), keepdims=True)
     else:
-        xi = np.zeros((0, k, k))
-    loglik = np.log(scale).sum() + loge.max(axis=1).sum()
+        xi = np.zeros((n, 0, k, k))
+    loglik = np.log(scale).sum(axis=1) + top[..., 0].sum(axis=1)
     return gamma, xi, loglik, (alpha, beta, e, scale)
 
 
-def _joint(parts, a: np.ndarray, t0: int, t1: int) -> np.ndarray:
-    """(K, K): P(residence i in year index t0 and j in t1 | all observations), t0 < t1."""
+def _joint(parts, a: np.ndarray, i: int, t0: int, t1: int) -> np.ndarray:
+    """(K, K): P(residence r in year index t0 and s in t1 | all observations) of stacked researcher i."""
     alpha, beta, e, scale = parts
     m = np.eye(a.shape[0])
     for t in range(t0 + 1, t1 + 1):
-        m = m @ (a * e[t][None, :]) / scale[t]
-    out = alpha[t0][:, None] * m * beta[t1][None, :]
+        m = m @ (a * e[i, t][None, :]) / scale[i, t]
+    out = alpha[i, t0][:, None] * m * beta[i, t1][None, :]
     return out / out.sum()
 
 
 def _viterbi(loge: np.ndarray, a: np.ndarray) -> np.ndarray:
-    t_len, k = loge.shape
+    """(N, T) most likely paths of a stack."""
+    n, t_len, k = loge.shape
     la = np.log(a)
-    delta = loge[0] - np.log(k)
-    back = np.zeros((t_len, k), dtype=int)
+    delta = loge[:, 0] - np.log(k)
+    back = np.zeros((n, t_len, k), dtype=np.int64)
     for t in range(1, t_len):
-        cand = delta[:, None] + la
-        back[t] = cand.argmax(axis=0)
-        delta = cand.max(axis=0) + loge[t]
-    path = np.empty(t_len, dtype=int)
-    path[-1] = int(delta.argmax())
+        cand = delta[:, :, None] + la[None]
+        back[:, t] = cand.argmax(axis=1)
+        delta = cand.max(axis=1) + loge[:, t]
+    path = np.empty((n, t_len), dtype=np.int64)
+    path[:, -1] = delta.argmax(axis=1)
     for t in range(t_len - 1, 0, -1):
-        path[t - 1] = back[t, path[t]]
+        path[:, t - 1] = np.take_along_axis(back[:, t], path[:, t, None], axis=1)[:, 0]
     return path
 
 
-def fit(items: list[Career], params: HmmParams = HmmParams()) -> dict:
+def fit(groups: list[Group], params: HmmParams = HmmParams()) -> dict:
     """EM estimates of epsilon, move_rate and visit pooled over the careers:
     {epsilon, move_rate, visit, iterations, loglik}."""
     eps, mu, vis = float(params.epsilon0), float(params.move_rate0), float(params.visit0)
@@ -192,19 +223,20 @@ def fit(items: list[Career], params: HmmParams = HmmParams()) -> dict:
     for done in range(1, params.iterations + 1):
         off = tot = moves = steps = away = years = 0.0
         loglik = 0.0
-        for c in items:
-            loge, rho = _log_emissions(c.weights, eps, vis)
-            gamma, xi, ll, _ = _forward_backward(loge, _transition(len(c.countries), mu))
-            loglik += ll
-            total = c.weights.sum(axis=1)
+        for g in groups:
+            w = g.weights
+            loge, rho = _log_emissions(w, eps, vis)
+            gamma, xi, ll, _ = _forward_backward(loge, _transition(w.shape[2], mu))
+            loglik += float(ll.sum())
+            total = w.sum(axis=2)
             regular = gamma * (1 - rho)  # residence r and the year spent there
-            off += float((regular * (total[:, None] - c.weights)).sum())
-            tot += float((regular * total[:, None]).sum())
+            off += float((regular * (total[..., None] - w)).sum())
+            tot += float((regular * total[..., None]).sum())
             away += float((gamma * rho).sum())
             years += float((total > 0).sum())
-            if len(xi):
-                moves += float(xi.sum() - np.einsum("tkk->", xi))
-                steps += float(len(xi))
+            if xi.shape[1]:
+                moves += float(xi.sum() - np.einsum("ntkk->", xi))
+                steps += float(xi.shape[0] * xi.shape[1])
         new_eps = min(max(off / tot, 1e-4), 0.49) if tot else eps
         new_mu = min(max(moves / steps, 1e-4), 0.49) if steps else mu
         new_vis = min(max(away / years, 1e-4), 0.49) if years and params.visit0 > 0 else vis
@@ -215,53 +247,57 @@ def fit(items: list[Career], params: HmmParams = HmmParams()) -> dict:
     return {"epsilon": eps, "move_rate": mu, "visit": vis, "iterations": done, "loglik": loglik}
 
 
-def decode(items: list[Career], epsilon: float, move_rate: float,
+def decode(groups: list[Group], epsilon: float, move_rate: float,
            visit: float = 0.0) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(residence, moves): residence per person-year of the careers (``country`` = the most likely
     path, ``posterior`` = its posterior probability, ``observed`` = the year has located weight);
     moves of the path (origin, destination, year_from = last year observed at the origin,
     year_to = first year observed at the destination, ``year`` = the posterior mean of the switch's
     first year at the destination, rounded down, ``probability``)."""
-    res_rows, mv_rows = [], []
-    for c in items:
-        k = len(c.countries)
+    res_parts, mv_rows = [], []
+    for g in groups:
+        n, t_len, k = g.weights.shape
         a = _transition(k, move_rate)
-        loge, _ = _log_emissions(c.weights, epsilon, visit)
+        loge, _ = _log_emissions(g.weights, epsilon, visit)
         gamma, xi, _, parts = _forward_backward(loge, a)
         path = _viterbi(loge, a)
-        observed = c.weights.sum(axis=1) > 0
-        for t, year in enumerate(c.years):
-            res_rows.append((c.researcher_id, int(year), c.countries[path[t]], float(gamma[t, path[t]]),
-                             bool(observed[t])))
+        observed = g.weights.sum(axis=2) > 0
+        years = g.first[:, None] + np.arange(t_len)[None, :]
+        post = np.take_along_axis(gamma, path[..., None], axis=2)[..., 0]
+        res_parts.append(pd.DataFrame({
+            "researcher_id": np.repeat(g.ids, t_len), "year": years.ravel(),
+            "country": np.take_along_axis(g.countries, path, axis=1).ravel(),
+            "posterior": post.ravel(), "observed": observed.ravel()}))
         # moves: where the path changes. year_from / year_to: the last observed year of the origin
         # spell and the first observed year of the destination spell. The probability is that of
         # being at the origin in the last year of its spell where the origin is likely (posterior
         # >= 0.5, observed) and at the destination in the first such year of its spell: a switch
         # year that itself shows both countries does not make a certain move look uncertain.
-        for t in range(1, len(path)):
-            if path[t] == path[t - 1]:
-                continue
-            o, d = path[t - 1], path[t]
+        for i, t in zip(*np.nonzero(path[:, 1:] != path[:, :-1])):
+            t = int(t) + 1
+            pi, ob, gi = path[i], observed[i], gamma[i]
+            o, d = pi[t - 1], pi[t]
             lo = t - 1
-            while lo > 0 and not observed[lo] and path[lo - 1] == o:
+            while lo > 0 and not ob[lo] and pi[lo - 1] == o:
                 lo -= 1
             hi = t
-            while hi < len(path) - 1 and not observed[hi] and path[hi + 1] == d:
+            while hi < t_len - 1 and not ob[hi] and pi[hi + 1] == d:
                 hi += 1
             a0 = t - 1
-            while a0 > 0 and path[a0 - 1] == o and not (observed[a0] and gamma[a0, o] >= 0.5):
+            while a0 > 0 and pi[a0 - 1] == o and not (ob[a0] and gi[a0, o] >= 0.5):
                 a0 -= 1
             b0 = t
-            while b0 < len(path) - 1 and path[b0 + 1] == d and not (observed[b0] and gamma[b0, d] >= 0.5):
+            while b0 < t_len - 1 and pi[b0 + 1] == d and not (ob[b0] and gi[b0, d] >= 0.5):
                 b0 += 1
-            prob = float(_joint(parts, a, a0, b0)[o, d])
+            prob = float(_joint(parts, a, i, a0, b0)[o, d])
             # the year: the posterior mean of the switch's first year at the destination, rounded down
-            span = xi[a0:b0, o, d]
-            years = c.years[a0 + 1:b0 + 1]
-            year = int(np.floor((span * years).sum() / span.sum())) if span.sum() > 0 else int(c.years[hi])
-            mv_rows.append((c.researcher_id, c.countries[o], c.countries[d], int(c.years[lo]), int(c.years[hi]),
+            span = xi[i, a0:b0, o, d]
+            yrs = years[i, a0 + 1:b0 + 1]
+            year = int(np.floor((span * yrs).sum() / span.sum())) if span.sum() > 0 else int(years[i, hi])
+            mv_rows.append((g.ids[i], g.countries[i, o], g.countries[i, d], int(years[i, lo]), int(years[i, hi]),
                             year, min(prob, 1.0)))
-    residence = pd.DataFrame(res_rows, columns=["researcher_id", "year", "country", "posterior", "observed"])
+    cols = ["researcher_id", "year", "country", "posterior", "observed"]
+    residence = pd.concat(res_parts, ignore_index=True) if res_parts else pd.DataFrame(columns=cols)
     moves = pd.DataFrame(mv_rows, columns=["researcher_id", "origin", "destination", "year_from", "year_to",
                                            "year", "probability"])
     return residence, moves

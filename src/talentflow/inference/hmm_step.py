@@ -44,7 +44,7 @@ def fit_estimates(wh: Warehouse, p: InferenceParams, obs: str) -> dict:
     """EM estimates on every multi-country researcher of ``obs`` (all batches)."""
     items = careers(_multi_country_years(wh, p, obs))
     est = fit(items, hmm_params(p))
-    est["researchers"] = len(items)
+    est["researchers"] = sum(len(g.ids) for g in items)
     return est
 
 
