@@ -31,8 +31,8 @@ from talentflow.metrics.uncertainty import BootstrapParams
 from talentflow.store.params import stamp
 
 EVENT_OUTPUT = ["researcher", "namespace", "kind", "event_type", "origin", "destination", "year_from", "year_to",
-                "year", "origin_institution", "destination_institution", "origin_country", "destination_country",
-                "reason"]
+                "year", "probability", "origin_institution", "destination_institution", "origin_country",
+                "destination_country", "reason"]
 
 
 def _countries(values) -> tuple[str, ...] | None:
