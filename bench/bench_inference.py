@@ -25,6 +25,8 @@ It prints wall time, peak resident memory of the subprocess (VmHWM, see ``measur
 many flows the two agree on (the flows are identical at the default parameters, which the
 reference hard-codes), and talentflow's time per step: the steps that do the reference's work
 (cyears to core) are also set beside it.
+With ``--model``, the residence model (``infer --method hmm``) is measured too, beside the rules
+and the reference (target: no slower than twice the rules).
 Targets: talentflow within 1.2x of the reference's wall time; peak memory <= 1.5 GB at 50M rows.
 """
 
@@ -194,13 +196,13 @@ def child(mode: str, path: str, memory_limit: str, tmp: str) -> None:
             wh.execute(f"DROP TABLE IF EXISTS {table}")
         wh.execute("CHECKPOINT")
         t0 = time.perf_counter()
-        if mode == "talentflow":
+        if mode in ("talentflow", "model"):
             from talentflow.inference.params import InferenceParams
             from talentflow.inference.run import run_inference
             from talentflow.metrics.common import select
             from talentflow.metrics.flows import flows
 
-            summary = run_inference(wh, InferenceParams())
+            summary = run_inference(wh, InferenceParams(method="hmm" if mode == "model" else "rules"))
             out = flows(wh, select(wh, summary.params_id))
             steps = {k.removeprefix("_inf_"): v for k, v in summary.step_seconds.items()}
         else:
@@ -243,6 +245,7 @@ def main() -> None:
     ap.add_argument("--work", default="/tmp/talentflow-bench")
     ap.add_argument("--repeat", type=int, default=1, help="runs of each measurement; the median is reported")
     ap.add_argument("--child", nargs=4)
+    ap.add_argument("--model", action="store_true", help="also the residence model (infer --method hmm)")
     args = ap.parse_args()
     if args.child:
         child(*args.child)
@@ -263,7 +266,12 @@ def main() -> None:
         ref = measure("reference", db, args.memory_limit, work / "tmp", args.repeat)
         tf = measure("talentflow", db, args.memory_limit, work / "tmp", args.repeat)
         store = measure("store", db, args.memory_limit, work / "tmp", args.repeat)
+        model = measure("model", db, args.memory_limit, work / "tmp", args.repeat) if args.model else None
         print(f"{size:>12,} rows  talentflow steps: {steps_line(tf['steps'])}", flush=True)
+        if model:
+            print(f"{size:>12,} rows  residence model (--method hmm) {model['seconds']:7.1f} s {model['peak_mb']:7.0f} MB: "
+                  f"{model['seconds'] / tf['seconds']:.2f}x the rules, {model['seconds'] / ref['seconds']:.2f}x the "
+                  f"reference; moves {model['flows']:,}; steps: {steps_line(model['steps'])}", flush=True)
         same = ((work / "tmp" / "talentflow_flows.csv").read_text()
                 == (work / "tmp" / "reference_flows.csv").read_text())
         r = {"time": tf["seconds"] / ref["seconds"], "best": (ref["seconds"] + store["seconds"]) / ref["seconds"],
