@@ -202,8 +202,9 @@ def place(rec: dict, venue_year: str, affiliation: str, domain: str, resolver: R
         obs = sorted(obs, key=lambda o: o["aff_seq"])
         if modal:
             for o in obs:
-                if o["country"] is None and o["institution_id"] in modal:
+                if o["country"] is None and o["institution_id"] in modal and o.get("place_rule") != "programme":
                     o["country"], o["country_rule"] = modal[o["institution_id"]], "institution_modal"
+                    o["place_rule"] = "institution_modal"
         countries: list[str] = []
         for o in obs:
             if o["country"] and o["country"] not in countries:
