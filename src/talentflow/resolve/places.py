@@ -187,7 +187,9 @@ def _city_candidates(part: str) -> tuple[tuple[str, str, int], ...] | None:
     p = _POSTAL.sub(" ", part)
     p = re.sub(r"[()\[\]]", " ", p)
     p = re.sub(r"\s+", " ", p).strip(" .-")
-    for cand in (p, _STATE_TAIL.sub("", p), _DISTRICT.sub("", p), re.sub(r"^\d+\s*|\s+cedex.*$", "", p)):
+    m = re.search(r"\b(?:[a-z]{1,2}-)?\d{4,5}\s+([a-z][a-z' -]+?)(?:\s+cedex\b.*)?$", part)  # "94235 Cachan Cedex", "D-52074 Aachen"
+    postal = m.group(1).strip() if m else p
+    for cand in (p, _STATE_TAIL.sub("", p), _DISTRICT.sub("", p), re.sub(r"^\d+\s*|\s+cedex.*$", "", p), postal):
         hit = gaz.get(cand)
         if hit:
             return hit
