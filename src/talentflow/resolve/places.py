@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 
-from talentflow.resolve.countries import fold, to_iso3
+from talentflow.resolve.countries import CA_PROVINCES, US_STATES, fold, to_iso3
 from talentflow.resolve.institutions import KNOWN_COMPANIES
 
 LAB_SITES_VERSION = "2026.12.3"
@@ -94,9 +94,17 @@ _NOT_CITIES = US_STATE_NAMES | frozenset({
 })
 
 
+@cache
+def _any_site(kinds: tuple[str, ...]) -> re.Pattern:
+    """One pattern for all rows of ``kinds``: most strings match none, and are told so in one search."""
+    return re.compile("|".join(f"(?:{s.pattern.pattern})" for s in lab_sites() if s.kind in kinds))
+
+
 def site_match(text: str, domain: str | None, kinds: tuple[str, ...]) -> Site | None:
     """The first lab-site row of one of ``kinds`` whose pattern is in ``text`` (folded) and whose
     domain, if any, is the e-mail domain or its parent."""
+    if not _any_site(kinds).search(text):
+        return None
     dom = (domain or "").strip().lower()
     for s in lab_sites():
         if s.kind not in kinds:
@@ -196,6 +204,10 @@ def _city_candidates(part: str) -> tuple[tuple[str, str, int], ...] | None:
     return None
 
 
+# Short country codes that affiliations do write as a country ("Munich, DE"); other two- and
+# three-letter tails are acronyms of labs and companies.
+_SHORT_CODES = frozenset("usa us uk gb uae prc roc ksa cn jp de fr it es nl ch kr sg hk tw au be at se dk fi no "
+                         "pl pt ie il br ru gr tr cz hu nz mx ar cl za eg sa ae qa".split())
 _SPECIAL_PART = {"hong kong": "HKG", "hong kong sar": "HKG", "hksar": "HKG", "kowloon": "HKG", "macau": "MAC",
                  "macao": "MAC", "taiwan": "TWN", "taiwan roc": "TWN", "taiwan r.o.c.": "TWN", "taiwan r.o.c": "TWN",
                  "r.o.c.": "TWN", "roc": "TWN"}
@@ -217,7 +229,12 @@ def tokens(text: str | None, company: bool = False) -> Tokens:
     from talentflow.resolve.countries import country_from_address
 
     parts = _parts(text)
-    country = country_from_address(", ".join(parts))
+    raw = _LOOSE_MARKS.sub("", text)
+    last = re.split(r"[,;]", raw.strip().rstrip(".,; "))[-1].strip().strip(".")
+    country = country_from_address(raw)
+    if (len(last) <= 3 and last.upper() not in US_STATES and last.upper() not in CA_PROVINCES
+            and country is not None and fold(last) not in _SHORT_CODES):
+        country = None  # "Microsoft, MSR", "DJI": an acronym, not Montserrat or Djibouti
     if country == "GEO" and not re.search(r"tbilisi|batumi|kutaisi|\.ge\b", fold(text)):
         country = "USA"  # Georgia, the US state (Georgia Tech, Atlanta, Georgia)
     if country in (None, "CHN"):
@@ -237,6 +254,9 @@ def tokens(text: str | None, company: bool = False) -> Tokens:
             dominant = big[1]
     if country is None and dominant is not None:
         country = dominant
+    elif (country == "USA" and dominant not in (None, "USA") and last.upper() in US_STATES
+          and fold(last) in _SHORT_CODES and not any(iso == "USA" for _, iso in cities)):
+        country = dominant  # "Munich, DE": Germany, not Delaware (no US city of that name)
     if country is None and company:
         for part in parts:
             m = _SUBSIDIARY.search(part)
