@@ -94,19 +94,42 @@ _NOT_CITIES = US_STATE_NAMES | frozenset({
 })
 
 
+def _literal_words(pattern: str) -> frozenset[str]:
+    """Words of two or more letters a pattern spells out: a string that contains none of them
+    cannot match (a prefilter; escapes and optional characters removed first)."""
+    p = re.sub(r"\\[a-zA-Z]", " ", pattern)
+    p = re.sub(r".\?|\{[0-9,]*\}|\[[^\]]*\]", " ", p)
+    return frozenset(w for w in re.findall(r"[a-z0-9]{2,}", p))
+
+
 @cache
-def _any_site(kinds: tuple[str, ...]) -> re.Pattern:
-    """One pattern for all rows of ``kinds``: most strings match none, and are told so in one search."""
-    return re.compile("|".join(f"(?:{s.pattern.pattern})" for s in lab_sites() if s.kind in kinds))
+def _index() -> tuple[dict[str, tuple[int, ...]], tuple[int, ...]]:
+    """Rows of the lab-site table by the first (up to) three letters of the words their pattern spells, and
+    the rows that spell none (always tried)."""
+    by: dict[str, set[int]] = {}
+    always = []
+    for i, s in enumerate(lab_sites()):
+        words = _literal_words(s.pattern.pattern)
+        if not words:
+            always.append(i)
+        for w in words:
+            by.setdefault(w[:3], set()).add(i)
+    return {k: tuple(sorted(v)) for k, v in by.items()}, tuple(always)
 
 
 def site_match(text: str, domain: str | None, kinds: tuple[str, ...]) -> Site | None:
     """The first lab-site row of one of ``kinds`` whose pattern is in ``text`` (folded) and whose
     domain, if any, is the e-mail domain or its parent."""
-    if not _any_site(kinds).search(text):
+    index, always = _index()
+    rows = set(always)
+    for w in set(re.findall(r"[a-z0-9]{2,}", text)):
+        rows.update(index.get(w[:3], ()))
+    if not rows:
         return None
     dom = (domain or "").strip().lower()
-    for s in lab_sites():
+    sites = lab_sites()
+    for i in sorted(rows):
+        s = sites[i]
         if s.kind not in kinds:
             continue
         if s.domain and not (dom == s.domain or dom.endswith("." + s.domain)):
