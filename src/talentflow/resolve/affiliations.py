@@ -123,6 +123,11 @@ def resolve_one(res: Resolver, institution: str | None, country: str | None, add
         code, rule = given, given_rule
     elif (s := places.site_match(text, domain, ("site", "branch"))) is not None:
         site, code, rule = s, s.country, "lab_site"
+    elif (tk.country == "CHN" and org is not None and org.country in SPECIAL and not inst_programme
+          and not any(iso == "CHN" for _, iso in tk.cities)):
+        # "..., The Chinese University of Hong Kong, China": a Hong Kong, Macao or Taiwan institution
+        # written with "China" and no mainland city is at its seat
+        code, rule = org.country, "institution_table"
     elif tk.country is not None:
         code, rule = tk.country, "address_text"
         if (s := places.site_match(text, domain, ("default",))) is not None and s.country == code:
