@@ -39,7 +39,7 @@ EXONYMS = {
 # GeoNames main name -> the English name reported as the city
 REPORTED = {"Bengaluru": "Bangalore", "New York City": "New York", "Washington, D.C.": "Washington",
             "Frankfurt am Main": "Frankfurt", "Seongnam-si": "Seongnam", "Gyeongsan-si": "Gyeongsan",
-            "Québec": "Quebec City"}
+            "Québec": "Quebec City", "Montréal": "Montreal", "Zürich": "Zurich", "Genève": "Geneva"}
 
 # GeoNames "populated places" that are campuses, not towns
 NOT_PLACES = re.compile(r"universit|college|campus|institute|school", re.IGNORECASE)
