@@ -119,7 +119,8 @@ def resolve_one(res: Resolver, institution: str | None, country: str | None, add
     company = (org is not None and org.type == "company") or bool(places.KNOWN_COMPANY.search(text))
     tk = places.tokens(cleaned, company)
     code, rule, site = None, None, None
-    if given and given_rule == "input":  # a user's file states the country deliberately
+    if (given and given_rule == "input"  # a user's file states the country deliberately ...
+            and not (given == "CHN" and org is not None and org.country in SPECIAL)):  # ... but "CUHK, China" is HKG
         code, rule = given, given_rule
     elif (s := places.site_match(text, domain, ("site", "branch"))) is not None:
         site, code, rule = s, s.country, "lab_site"
