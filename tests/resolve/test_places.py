@@ -108,6 +108,10 @@ def test_a_short_country_index_is_realigned():
     assert _realign_countries(["0", "1", "0"], ["0", "0"]) == ["0", "", "0"]
     # two countries for one affiliation would be needed: no realignment
     assert _realign_countries(["0", "0", "0"], ["0", "1"]) is None
+    # two fitting choices, but only one skips the author who has no affiliation text
+    inst, ctry = ["0", "1", "2", "3+0+4", "5+6"], ["0", "1", "1+0+0", "3+1"]
+    assert _realign_countries(inst, ctry) is None
+    assert _realign_countries(inst, ctry, [False, False, True, False, False]) == ["0", "1", "", "1+0+0", "3+1"]
 
 
 def test_foreign_share_is_per_organization_unit_in_one_country(tmp_path):

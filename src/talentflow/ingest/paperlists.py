@@ -422,7 +422,7 @@ def _affiliation_indices(rec: dict, n: int, affs: list[str | None], out: Staged,
             return empty
     if ctry and len(ctry) < len(inst):
         # upstream skips the authors whose affiliations got no country: find which (issue 17)
-        realigned = _realign_countries(inst, ctry)
+        realigned = _realign_countries(inst, ctry, [not affs[slot] for slot in slots])
         if realigned is None:
             out.reject(loc, "aff_country_unique_index", "misaligned_country_index",
                        f"{len(ctry)} entries for {len(inst)} affiliation entries (no unique realignment)", "field")
@@ -447,7 +447,7 @@ def _affiliation_indices(rec: dict, n: int, affs: list[str | None], out: Staged,
 MAX_REALIGNMENTS = 20_000
 
 
-def _realign_countries(inst: list[str], ctry: list[str]) -> list[str] | None:
+def _realign_countries(inst: list[str], ctry: list[str], no_aff: list[bool] | None = None) -> list[str] | None:
     """A country index shorter than the affiliation index, realigned to it ('' for the authors it
     skipped), or None when no single realignment fits.
 
@@ -455,8 +455,9 @@ def _realign_countries(inst: list[str], ctry: list[str]) -> list[str] | None:
     entry j is not author j. Every choice of skipped authors is tried; a choice fits when each
     unique affiliation maps to one country across the paper, no skipped author has an affiliation
     that is given a country elsewhere, and an entry has no more countries than the author has
-    affiliations. The result is kept only where every fitting choice gives the author the same
-    entry (the gold set's ``gold/places/tools/extract_pairs.py`` reads upstream the same way)."""
+    affiliations, and an author with no affiliation text (``no_aff``) gets none. The result is kept
+    only where every fitting choice gives the author the same entry (the gold set's
+    ``gold/places/tools/extract_pairs.py`` reads upstream the same way)."""
     import itertools
 
     m, k = len(inst), len(ctry)
@@ -477,6 +478,9 @@ def _realign_countries(inst: list[str], ctry: list[str]) -> list[str] | None:
                 continue
             assign[a] = cc[j]
             j += 1
+            if no_aff is not None and no_aff[a] and any(assign[a]):
+                ok = False
+                break
             if len(assign[a]) > len(auth_u[a]):
                 ok = False
                 break

@@ -220,7 +220,8 @@ def _city_candidates(part: str) -> tuple[tuple[str, str, int], ...] | None:
     p = re.sub(r"\s+", " ", p).strip(" .-")
     m = re.search(r"\b(?:[a-z]{1,2}-)?\d{4,5}\s+([a-z][a-z' -]+?)(?:\s+cedex\b.*)?$", part)  # "94235 Cachan Cedex", "D-52074 Aachen"
     postal = m.group(1).strip() if m else p
-    for cand in (p, _STATE_TAIL.sub("", p), _DISTRICT.sub("", p), re.sub(r"^\d+\s*|\s+cedex.*$", "", p), postal):
+    german = re.sub(r"\s+(im|am|an der|ob der|bei)\s.*$", "", p)  # "Freiburg im Breisgau", "Frankfurt am Main"
+    for cand in (p, _STATE_TAIL.sub("", p), _DISTRICT.sub("", p), re.sub(r"^\d+\s*|\s+cedex.*$", "", p), postal, german):
         hit = gaz.get(cand)
         if hit:
             return hit
@@ -275,6 +276,21 @@ def tokens(text: str | None, company: bool = False) -> Tokens:
         big = hit[0]
         if dominant is None and big[2] >= 100_000 and (len(hit) == 1 or big[2] >= 5 * hit[1][2]):
             dominant = big[1]
+    if country is None and parts:
+        words = parts[-1].split()  # "London, ON Canada", "Haidian Beijing China"
+        for k in (2, 1):
+            if len(words) > k and len(" ".join(words[-k:])) > 3 and (c := to_iso3(" ".join(words[-k:]))):
+                country = c
+                break
+    if country == "USA" and last.upper() in US_STATES and len(parts) > 1:
+        # a two-letter tail that is a state and a country code: "Toronto, ON, CA" (Canada),
+        # "Freiburg im Breisgau, Baden-Wurttemberg, DE" (Germany)
+        other = to_iso3(last.upper()) if len(last) == 2 else None
+        if other == "CAN" and re.sub(r"[^a-z]", "", parts[-2]).upper() in CA_PROVINCES:
+            country = "CAN"
+        elif other not in (None, "USA") and any(iso == other for _, iso in cities) and not any(
+                iso == "USA" for _, iso in cities):
+            country = other
     if country is None and dominant is not None:
         country = dominant
     elif (country == "USA" and dominant not in (None, "USA") and last.upper() in US_STATES
