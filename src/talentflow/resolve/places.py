@@ -279,8 +279,10 @@ def tokens(text: str | None, company: bool = False) -> Tokens:
     if country is None and parts:
         words = parts[-1].split()  # "London, ON Canada", "Haidian Beijing China"
         for k in (2, 1):
-            if len(words) > k and len(" ".join(words[-k:])) > 3 and (c := to_iso3(" ".join(words[-k:]))):
-                country = c
+            tail = " ".join(words[-k:])
+            if (len(words) > k and len(tail) > 3 and words[-k - 1] not in ("new", "south", "north", "west", "east")
+                    and tail not in US_STATE_NAMES and (c := to_iso3(tail))):
+                country = c  # not "New South Wales", "New Mexico", "Atlanta Georgia"
                 break
     if country == "USA" and last.upper() in US_STATES and len(parts) > 1:
         # a two-letter tail that is a state and a country code: "Toronto, ON, CA" (Canada),
