@@ -108,8 +108,8 @@ def foreign_share(wh: Warehouse, sel: Selection, orgs: tuple[str, ...] | None = 
     else:
         sizes = m.groupby(["group_id", "unit_country"])["researcher_id"].nunique().sort_values(ascending=False)
         keep = set(sizes.head(top).index)
-        m = m[[k in keep for k in zip(m["group_id"], m["unit_country"])]].assign(org=lambda d: d["group_id"].map(
-            lambda g: names.get(g, g)))
+        largest = pd.Series([k in keep for k in zip(m["group_id"], m["unit_country"])], index=m.index, dtype=bool)
+        m = m[largest].assign(org=lambda d: d["group_id"].map(lambda g: names.get(g, g)))
     m = m.rename(columns={"unit_country": "country"}).assign(researchers=1.0)
     out = bootstrap_cells(m, ["org", "country"], ["researchers", "foreign"],
                           lambda s: {"foreign_share": ratio(s["foreign"], s["researchers"])}, boot)
