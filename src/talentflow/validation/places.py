@@ -312,7 +312,7 @@ def resolver_tables_hash() -> str:
     from importlib import resources
 
     h = hashlib.sha256()
-    for name in ("organizations.csv", "institution_aliases.csv", "hubs.csv"):
+    for name in ("organizations.csv", "institution_aliases.csv", "hubs.csv", "lab_sites.csv", "cities.csv"):
         h.update(resources.files("talentflow.resolve").joinpath(f"data/{name}").read_bytes())
     return h.hexdigest()[:12]
 
