@@ -389,10 +389,10 @@ def _derive_after_load(wh: Warehouse, modal_share_min: float) -> None:
           AND (institutions.seat_rule IS NULL OR institutions.seat_rule = 'modal')
     """)
     wh.execute("""
-        UPDATE observations SET country = m.country, country_rule = 'institution_modal'
+        UPDATE observations SET country = m.country, country_rule = 'institution_modal', place_rule = 'institution_modal'
         FROM _inst_mode m
         WHERE observations.institution_id = m.institution_id AND observations.country IS NULL
-          AND m.share >= ?
+          AND observations.place_rule IS DISTINCT FROM 'programme' AND m.share >= ?
     """, [modal_share_min])
     wh.execute("""
         UPDATE observations SET hub = h.hub, city = h.city

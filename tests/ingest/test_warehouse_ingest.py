@@ -39,7 +39,7 @@ def test_counts_countries_and_lineage(tiny_mirror, tmp_path):
         assert obs.values.tolist() == [
             ["ieee:1", 2015, "chinese university hong kong", "HKG", "institution_table"],
             ["ieee:1", 2016, "google deepmind", "GBR", "upstream"],
-            ["ieee:2", 2015, "university stanford", "USA", "upstream"],
+            ["ieee:2", 2015, "university stanford", "USA", "institution_table"],  # the table before upstream
             ["ieee:3", 2015, None, "FRA", "address_text"],
         ]
         parents = wh.query("SELECT institution_id, parent_id FROM institutions WHERE parent_id IS NOT NULL")

@@ -41,7 +41,8 @@ def test_types(name, kind):
     ("National Taiwan University", "China", None, None, ("TWN", "institution_table")),
     ("Some Taipei Lab", "China", "Some Taipei Lab, Taipei, Taiwan", None, ("TWN", "address_text")),
     ("Some Lab", "China", None, "lab.edu.hk", ("HKG", "email_domain")),
-    ("Tsinghua University", "China", None, None, ("CHN", "upstream")),
+    ("Tsinghua University", "China", None, None, ("CHN", "institution_table")),  # the table before upstream (docs/places.md)
+    ("Some Unlisted University", "China", None, None, ("CHN", "upstream")),
     ("Stanford University", None, None, None, ("USA", "institution_table")),
     ("Google", None, None, None, (None, None)),
     (None, None, "X, Paris, France", None, ("FRA", "address_text")),

@@ -85,24 +85,26 @@ def test_scores_the_known_answers(setup):
     out = mig.score_places(None, gold, split="test", mirror=root, save=False)
     assert out["counts"] == {"rows": 6, "undecidable": 1, "decidable": 5, "not_staged": 1, "upstream_ambiguous": 1}
     s = out["scores"].set_index(["stratum", "measure"])
-    # talentflow: HKUST (HKG by the organizations table), Oxford, ETH right; CUHK-Shenzhen wrong (HKG):
-    # 3 of the 4 staged decidable rows. Inria is not staged, so not scored.
-    assert (s.loc[("all", "country_accuracy"), "hits"], s.loc[("all", "country_accuracy"), "n"]) == (3, 4)
+    # talentflow: HKUST (HKG by the organizations table), Oxford, ETH right; CUHK-Shenzhen right too since
+    # issue 17 (the lab-site table's branch campus; it was HKG): 4 of the 4 staged decidable rows. Inria is
+    # not staged, so not scored.
+    assert (s.loc[("all", "country_accuracy"), "hits"], s.loc[("all", "country_accuracy"), "n"]) == (4, 4)
     # upstream: HKUST wrong (China), Oxford, CUHK-Shenzhen, Inria right; ETH left out (AMBIGUOUS)
     assert (s.loc[("all", "country_accuracy_upstream"), "hits"], s.loc[("all", "country_accuracy_upstream"), "n"]) == (3, 4)
-    # cities where the gold has one and the row is staged: Hong Kong, Oxford right; Shenzhen missed
-    assert (s.loc[("all", "city_accuracy"), "hits"], s.loc[("all", "city_accuracy"), "n"]) == (2, 3)
-    assert s.loc[("all", "country_accuracy"), "value"] == pytest.approx(0.75)
-    assert s.loc[("all", "country_accuracy"), "lo"] == pytest.approx(pl.wilson(3, 4)[0])
+    # cities where the gold has one and the row is staged: Hong Kong, Oxford, Shenzhen right
+    assert (s.loc[("all", "city_accuracy"), "hits"], s.loc[("all", "city_accuracy"), "n"]) == (3, 3)
+    assert s.loc[("all", "country_accuracy"), "value"] == pytest.approx(1.0)
+    assert s.loc[("all", "country_accuracy"), "lo"] == pytest.approx(pl.wilson(4, 4)[0])
     assert s.loc[("hktwmo", "country_accuracy"), "value"] == 1.0
     assert s.loc[("hktwmo", "country_accuracy_upstream"), "value"] == 0.0
-    assert s.loc[("branch", "country_accuracy"), "value"] == 0.0
+    assert s.loc[("branch", "country_accuracy"), "value"] == 1.0
     p = out["predicted"].set_index("affiliation")
     assert p.loc["The Hong Kong University of Science and Technology", "country_rule"] == "institution_table"
-    assert p.loc["The Chinese University of Hong Kong, Shenzhen", "pred_country"] == "HKG"
+    assert p.loc["The Chinese University of Hong Kong, Shenzhen", "pred_country"] == "CHN"
+    assert p.loc["The Chinese University of Hong Kong, Shenzhen", "country_rule"] == "lab_site"
     assert not p.loc["Inria", "staged"]
     m = pl.misses(out["predicted"], "test")
-    assert set(m["affiliation"]) == {"The Chinese University of Hong Kong, Shenzhen", "Inria"}
+    assert set(m["affiliation"]) == {"Inria"}
     dev = mig.score_places(None, gold, split="dev", mirror=root, save=False)["scores"].set_index(["stratum", "measure"])
     assert dev.loc[("all", "country_accuracy"), "value"] == 1.0  # MIT + Google: USA, the UNK allows anything else
 
@@ -138,12 +140,12 @@ def test_cli_stores_the_overall_scores(setup, tmp_path):
         got = wh.query("SELECT g.measure, g.value, g.n, g.persons, m.kind FROM gold_scores g "
                        "JOIN meta_runs m USING (params_id) WHERE g.gold = 'places' AND g.split = 'test' ORDER BY measure")
     assert set(got["kind"]) == {"places"}
-    assert got.set_index("measure").loc["country_accuracy", "value"] == pytest.approx(0.75)
+    assert got.set_index("measure").loc["country_accuracy", "value"] == pytest.approx(1.0)
     assert set(got["persons"]) == {4}
     r = runner.invoke(app, ["gold", "places", "--no-save", "--gold", str(gold), "--mirror", str(root), "--misses",
                             "--format", "csv"])
     assert r.exit_code == 0, r.output
-    assert "Shenzhen" in r.stdout and "Inria" in r.stdout
+    assert "Shenzhen" not in r.stdout and "Inria" in r.stdout
 
 
 def test_needs_the_mirror(setup, tmp_path, monkeypatch):

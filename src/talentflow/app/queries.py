@@ -772,8 +772,9 @@ def rates_by_year(reader: Reader, f: Filters, country: str) -> pd.DataFrame:
 # -- organizations --------------------------------------------------------------------------------
 
 def foreign_share(reader: Reader, f: Filters, top: int = 20) -> pd.DataFrame:
-    """Foreign-origin share of the largest organization groups (origin = first observed country;
-    foreign = origin differs from the seat of the unit), with 95% intervals."""
+    """Foreign-origin share of the largest organization units (a group in one country, column
+    ``country``; origin = first observed country; foreign = origin differs from the unit's country),
+    with 95% intervals."""
     def compute() -> pd.DataFrame:
         from talentflow.metrics import composition as comp
         from talentflow.metrics.uncertainty import BootstrapParams
@@ -795,7 +796,7 @@ def foreign_share(reader: Reader, f: Filters, top: int = 20) -> pd.DataFrame:
 
     out = reader.memo(("foreign_share", f.org, top, f.year_from, f.year_to, f.panel, f.min_cell, f.n_boot), compute)
     if f.country and not out.empty:
-        out = out[out["seat"].fillna("").str.split(",").map(lambda s: f.country in s)]
+        out = out[out["country"] == f.country]  # the organization's unit in that country
     return out.reset_index(drop=True)
 
 

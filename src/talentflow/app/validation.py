@@ -309,8 +309,10 @@ def _org_foreign(c: Comparables, row: pd.Series) -> Value | None:
         return None
     table = foreign_share(c.reader, c.f.replace(org=None, country=None), top=200)
     hit = table[table["organization"].astype(str).str.casefold() == key] if not table.empty else table
-    definition = ("share of the organization group's researchers whose first observed country differs from "
-                  "the seat of their unit")
+    if not hit.empty and (hit["country"] == "USA").any():
+        hit = hit[hit["country"] == "USA"]  # the published figure is a firm's US workforce
+    definition = ("share of the organization's US unit's researchers (observed at it in the US) whose first "
+                  "observed country is not the US")
     gap = ("foreign origin (first affiliation country) vs foreign nationality; AI-venue authors vs the whole "
            "AI workforce; the group folds subsidiaries (DeepMind into Google)")
     if hit.empty or pd.isna(hit["foreign_share"].iloc[0]):

@@ -421,7 +421,16 @@ def _affiliation_indices(rec: dict, n: int, affs: list[str | None], out: Staged,
             out.reject(loc, "aff_unique_index", "misaligned_affiliation_index",
                        f"{len(inst)} index entries for {n} authors ({len(filled)} with an affiliation)", "field")
             return empty
-    if ctry and len(ctry) != len(inst):
+    if ctry and len(ctry) < len(inst):
+        # upstream skips the authors whose affiliations got no country: find which (issue 17)
+        realigned = _realign_countries(inst, ctry, [not affs[slot] for slot in slots])
+        if realigned is None:
+            out.reject(loc, "aff_country_unique_index", "misaligned_country_index",
+                       f"{len(ctry)} entries for {len(inst)} affiliation entries (no unique realignment)", "field")
+            ctry = []
+        else:
+            ctry = realigned
+    elif ctry and len(ctry) != len(inst):
         out.reject(loc, "aff_country_unique_index", "misaligned_country_index",
                    f"{len(ctry)} entries for {len(inst)} affiliation entries", "field")
         ctry = []
@@ -434,6 +443,66 @@ def _affiliation_indices(rec: dict, n: int, affs: list[str | None], out: Staged,
         c_entry = _parse_index_entry(ctry[k], bad("aff_country_unique_index")) if ctry and ctry[k] else []
         result[slot] = (i_entry, c_entry)
     return result
+
+
+MAX_REALIGNMENTS = 20_000
+
+
+def _realign_countries(inst: list[str], ctry: list[str], no_aff: list[bool] | None = None) -> list[str] | None:
+    """A country index shorter than the affiliation index, realigned to it ('' for the authors it
+    skipped), or None when no single realignment fits.
+
+    ``aff_country_unique_index`` has one entry per author whose affiliations got a country, so
+    entry j is not author j. Every choice of skipped authors is tried; a choice fits when each
+    unique affiliation maps to one country across the paper, no skipped author has an affiliation
+    that is given a country elsewhere, and an entry has no more countries than the author has
+    affiliations, and an author with no affiliation text (``no_aff``) gets none. The result is kept
+    only where every fitting choice gives the author the same entry (the gold set's
+    ``gold/places/tools/extract_pairs.py`` reads upstream the same way)."""
+    import itertools
+
+    m, k = len(inst), len(ctry)
+    auth_u = [[u.strip() for u in e.split("+")] if e else [] for e in inst]
+    cc = [[c.strip() for c in e.split("+")] if e else [] for e in ctry]
+    answers: list[set] = [set() for _ in range(m)]
+    n = 0
+    for skip in itertools.combinations(range(m), m - k):
+        n += 1
+        if n > MAX_REALIGNMENTS:
+            return None
+        sk = set(skip)
+        amap: dict[str, str] = {}
+        assign: list[list[str] | None] = [None] * m
+        ok, j = True, 0
+        for a in range(m):
+            if a in sk:
+                continue
+            assign[a] = cc[j]
+            j += 1
+            if no_aff is not None and no_aff[a] and any(assign[a]):
+                ok = False
+                break
+            if len(assign[a]) > len(auth_u[a]):
+                ok = False
+                break
+            if len(assign[a]) == len(auth_u[a]):
+                for u, c in zip(auth_u[a], assign[a]):
+                    if amap.setdefault(u, c) != c:
+                        ok = False
+        if ok and any(u in amap for a in sk for u in auth_u[a]):
+            ok = False
+        if ok:
+            for a in range(m):
+                if assign[a] is not None and len(assign[a]) < len(auth_u[a]):
+                    if any(amap[u] not in assign[a] for u in auth_u[a] if u in amap):
+                        ok = False
+        if not ok:
+            continue
+        for a in range(m):
+            answers[a].add("" if assign[a] is None else "+".join(assign[a]))
+    if not answers or any(len(s) != 1 for s in answers):
+        return None
+    return [next(iter(s)) for s in answers]
 
 
 # ---------------------------------------------------------------------------------------------

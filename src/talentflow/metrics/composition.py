@@ -1,13 +1,15 @@
-"""Organization composition: the foreign-origin share of an organization's researchers.
+"""Organization composition: the foreign-origin share of an organization's unit in one country.
 
 A researcher belongs to an organization group (units folded to the top parent: Google with
-DeepMind, Google Research, Waymo...) when observed there in the selected years. Their origin is
-the first observed country of their record (residence's first observed year). They are
-foreign-origin when the origin differs from the seat country: of the unit they are most often
-observed at (``seat = 'unit'``: DeepMind London staff compare with GBR) or of the group
+DeepMind, Google Research, Waymo...) when observed there in the selected years, and to the group's
+**unit in the country where the observation places them** (issue 17): Microsoft in CHN and Microsoft
+in USA are two units, so that the share describes, e.g., the US AI workforce of a firm (what BCG
+reports) rather than mixing Beijing staff into a US-seated group. Their origin is the first
+observed country of their record (residence's first observed year). They are foreign-origin when
+the origin differs from the seat: the unit's country (``seat = 'unit'``) or the group's seat
 (``seat = 'group'``). With ``origin_before_join`` only researchers seen elsewhere before their
-first year at the organization count, and the origin is their first country before joining
-(removes the bias of records that begin at the organization).
+first year at the unit count, and the origin is their first country before joining (removes the
+bias of records that begin at the organization).
 """
 
 from __future__ import annotations
@@ -51,52 +53,52 @@ def first_countries(wh: Warehouse, params_id: str) -> pd.DataFrame:
 
 def members(wh: Warehouse, sel: Selection, params: CompositionParams = CompositionParams(), *,
             groups: pd.DataFrame | None = None, first: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Person-level (local use): researcher_id, group_id, seat, origin, foreign.
+    """Person-level (local use): researcher_id, group_id, unit_country, seat, origin, foreign; one row
+    per researcher and organization unit (group x country of the observations there).
 
     ``groups`` (``org_groups``) and ``first`` (``first_countries``) do not depend on the selection's
     panel or years: a long-lived reader passes them in once computed."""
     groups = org_groups(wh) if groups is None else groups
     obs = wh.query(f"""
-        SELECT o.researcher_id, o.institution_id, min(o.year) AS first_year, sum(o.weight) AS w
+        SELECT o.researcher_id, o.institution_id, o.country AS unit_country, min(o.year) AS first_year
         FROM observations o
-        WHERE o.institution_id IS NOT NULL AND {sel.year_filter('o.year')}
+        WHERE o.institution_id IS NOT NULL AND o.country IS NOT NULL AND {sel.year_filter('o.year')}
               AND o.researcher_id IN (SELECT DISTINCT researcher_id FROM residence WHERE params_id = $pid)
               AND {sel.researcher_filter('o.researcher_id')}
         GROUP BY ALL""", {"pid": sel.params_id})
-    obs = obs.merge(groups[["institution_id", "group_id", "unit_country", "group_country"]], on="institution_id")
-    obs = obs.sort_values(["researcher_id", "group_id", "w", "institution_id"], ascending=[True, True, False, True])
-    per = obs.groupby(["researcher_id", "group_id"], as_index=False).agg(
-        unit_country=("unit_country", "first"), group_country=("group_country", "first"),
-        joined=("first_year", "min"))
+    obs = obs.merge(groups[["institution_id", "group_id", "group_country"]], on="institution_id")
+    per = obs.groupby(["researcher_id", "group_id", "unit_country"], as_index=False).agg(
+        group_country=("group_country", "first"), joined=("first_year", "min"))
     per["seat"] = per["unit_country"] if params.seat == "unit" else per["group_country"]
+    keys = ["researcher_id", "group_id", "unit_country"]
     if params.origin_before_join:
         res = wh.query("""
             SELECT researcher_id, year, coalesce(observed_country, country) AS country FROM residence
             WHERE params_id = $pid AND status = 'observed' ORDER BY researcher_id, year""", {"pid": sel.params_id})
         merged = per.merge(res, on="researcher_id")
         merged = merged[merged["year"] < merged["joined"]].sort_values("year")
-        origin = merged.groupby(["researcher_id", "group_id"], as_index=False).first()[
-            ["researcher_id", "group_id", "country"]]
-        per = per.merge(origin, on=["researcher_id", "group_id"], how="inner")
+        origin = merged.groupby(keys, as_index=False).first()[[*keys, "country"]]
+        per = per.merge(origin, on=keys, how="inner")
     else:
         first = first_countries(wh, sel.params_id) if first is None else first
         per = per.merge(first[["researcher_id", "country"]], on="researcher_id", how="inner")
     per = per.rename(columns={"country": "origin"})
     per = per[per["seat"].notna() & per["origin"].notna()]
     per["foreign"] = (per["origin"] != per["seat"]).astype(float)
-    return per[["researcher_id", "group_id", "seat", "origin", "foreign"]]
+    return per[["researcher_id", "group_id", "unit_country", "seat", "origin", "foreign"]].reset_index(drop=True)
 
 
 def foreign_share(wh: Warehouse, sel: Selection, orgs: tuple[str, ...] | None = None, *, top: int = 20,
                   params: CompositionParams = CompositionParams(),
                   boot: BootstrapParams = BootstrapParams(), groups: pd.DataFrame | None = None,
                   first: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Per organization group: researchers, foreign-origin researchers, share with interval, top origins.
+    """Per organization unit (group x country, column ``country``): researchers, foreign-origin
+    researchers, share with interval, top origins.
 
     ``orgs``: organization names or ids matched case-insensitively; each stands for the top
     parent group of the unit of that name, and for every group whose name begins with it and a
-    space (alibaba -> Alibaba Group, Alibaba Cloud, Alibaba Inc...); default the
-    ``top`` largest groups of the selection.
+    space (alibaba -> Alibaba Group, Alibaba Cloud, Alibaba Inc...), in every country where it is
+    observed; default the ``top`` largest units of the selection.
     """
     groups = org_groups(wh) if groups is None else groups
     m = members(wh, sel, params, groups=groups, first=first)
@@ -119,25 +121,30 @@ def foreign_share(wh: Warehouse, sel: Selection, orgs: tuple[str, ...] | None = 
             raise ConfigError(f"no researchers at organization(s) {missing} in this selection "
                               "(names as in `talentflow table institutions`, e.g. google, meta)")
         m = m[m["group_id"].isin(label)].assign(org=lambda d: d["group_id"].map(label))
-        # a researcher at two units of one requested organization counts once, at the first unit's seat
-        m = m.drop_duplicates(["researcher_id", "org"])
+        # a researcher at two groups of one requested organization in one country counts once there
+        m = m.sort_values(["researcher_id", "org", "unit_country", "group_id"]).drop_duplicates(
+            ["researcher_id", "org", "unit_country"])
     else:
-        sizes = m.groupby("group_id")["researcher_id"].nunique().sort_values(ascending=False)
-        m = m[m["group_id"].isin(sizes.head(top).index)].assign(org=lambda d: d["group_id"].map(
-            lambda g: names.get(g, g)))
-    m = m.assign(researchers=1.0)
-    out = bootstrap_cells(m, ["org"], ["researchers", "foreign"],
+        sizes = m.groupby(["group_id", "unit_country"])["researcher_id"].nunique().sort_values(ascending=False)
+        keep = set(sizes.head(top).index)
+        largest = pd.Series([k in keep for k in zip(m["group_id"], m["unit_country"])], index=m.index, dtype=bool)
+        m = m[largest].assign(org=lambda d: d["group_id"].map(lambda g: names.get(g, g)))
+    m = m.rename(columns={"unit_country": "country"}).assign(researchers=1.0)
+    out = bootstrap_cells(m, ["org", "country"], ["researchers", "foreign"],
                           lambda s: {"foreign_share": ratio(s["foreign"], s["researchers"])}, boot)
     if out.empty:
         return out
-    seats = m.groupby("org")["seat"].agg(lambda s: ",".join(s.value_counts().index[:3]))
-    units = m.groupby("org")["group_id"].agg(lambda s: "; ".join(names.get(g, g) for g in s.value_counts().index[:4]))
-    origins = m[m["foreign"] > 0].groupby("org")["origin"].agg(
+    cell = ["org", "country"]
+    idx = pd.MultiIndex.from_frame(out[cell])
+    seats = m.groupby(cell)["seat"].agg(lambda s: ",".join(s.value_counts().index[:3])).reindex(idx)
+    units = m.groupby(cell)["group_id"].agg(
+        lambda s: "; ".join(names.get(g, g) for g in s.value_counts().index[:4])).reindex(idx)
+    origins = m[m["foreign"] > 0].groupby(cell)["origin"].agg(
         lambda s: ", ".join(f"{k} {v / len(s):.0%}" for k, v in s.value_counts().head(3).items()
-                            if v >= params.min_cell))
-    out.insert(1, "groups", out["org"].map(units))
-    out.insert(2, "seat", out["org"].map(seats))
-    out["top_foreign_origins"] = out["org"].map(origins).fillna("")
+                            if v >= params.min_cell)).reindex(idx)
+    out.insert(2, "groups", units.to_numpy())
+    out.insert(3, "seat", seats.to_numpy())
+    out["top_foreign_origins"] = pd.Series(origins.to_numpy(), index=out.index).fillna("")
     share_cols = [c for c in out.columns if c.startswith("foreign_share")]
     # foreign counts of 1..min_cell-1 (and domestic ones, its complement) are disclosive too
     out = suppress(with_complement(out, "foreign", "researchers", "domestic"),

@@ -261,8 +261,8 @@ def _flows(r: q.Reader, p: ReportParams) -> Section:
 def _orgs(r: q.Reader, p: ReportParams) -> Section:
     s = Section("orgs", "Organizations: flows and foreign-origin shares",
                 "Moves between organizations (subsidiaries folded into their group: DeepMind into Google) and "
-                "the share of each large organization's researchers whose first observed country differs from "
-                "the seat of their unit.")
+                "the share of the researchers of each large organization unit (an organization in one country: "
+                "Microsoft in the US, Microsoft in China) whose first observed country differs from the unit's country.")
     of = q.flows(r, p.filters(level="org"), period=0)
     if of.empty:
         s.notes.append(f"No organization flow reaches {p.min_cell} moves in this selection.")
@@ -275,23 +275,23 @@ def _orgs(r: q.Reader, p: ReportParams) -> Section:
     s.notes.append(q.reconciliation_text(q.flow_reconciliation(r, p.filters()), p.min_cell))
     fs = q.foreign_share(r, p.filters(), top=p.top)
     if not fs.empty:
-        s.figures.append(Figure("fig-foreign", fg.bars(fs, "foreign_share", "organization",
+        fs = fs.assign(unit=fs["organization"].astype(str) + " · " + fs["country"].astype(str))
+        s.figures.append(Figure("fig-foreign", fg.bars(fs, "foreign_share", "unit",
                                                        "Foreign-origin share of researchers", "%", "foreign_share_lo",
                                                        "foreign_share_hi", scale=100, digits=1,
                                                        xtitle="share of researchers with a foreign first country (%), 95% interval")))
-        s.tables.append(view(fs, [Col("organization", "Organization"), Col("seat", "Seat", "Seat countries of its units."),
+        s.tables.append(view(fs, [Col("organization", "Organization"), Col("country", "Country", "The unit's country: where its researchers are observed."),
                                   Col("researchers", "Researchers", "Distinct researchers observed there.", "int"),
                                   Col("foreign", "Foreign-origin", "Researchers whose first observed country differs "
-                                      "from the unit's seat (blank: 1 to min_cell-1, or a complement that small).", "int"),
+                                      "from the unit's country (blank: 1 to min_cell-1, or a complement that small).", "int"),
                                   Col("foreign_share", "Share", "Foreign-origin researchers / researchers.", "pct", 1),
                                   Col("foreign_share", "95% interval", "Bootstrap over researchers.", "pctci", 1),
                                   Col("top_foreign_origins", "Main foreign origins")],
                              "Foreign-origin shares", limit=p.top, csv_name="foreign_shares.csv",
                              stamp=_stamp(r, "inference")))
-        s.notes.append("A unit's seat is the country of its institution record. Staff of a multinational's lab "
-                       "abroad (Microsoft Research Asia in Beijing, for example) can be compared with a headquarters "
-                       "seat and counted as foreign-origin, which inflates the group's share: a known limit of the "
-                       "current institution table.")
+        s.notes.append("A unit is an organization in one country, placed by where its researchers' affiliations "
+                       "are (lab sites and branch campuses, docs/places.md): Microsoft Research Asia staff form "
+                       "Microsoft's unit in China, not foreign-origin staff of a US-seated group.")
     return s
 
 

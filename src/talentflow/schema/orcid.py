@@ -12,6 +12,7 @@ joins ``institutions``; ``researcher_id`` joins ``researchers`` under the ``orci
 from __future__ import annotations
 
 from talentflow.schema.model import Column, Table
+from talentflow.schema.tables import COUNTRY_RULES
 
 SPELL_KINDS = ("education", "employment")
 DEGREE_LEVELS = ("bachelor", "master", "phd", "other")
@@ -33,7 +34,7 @@ CAREER_SPELLS = Table(
         Column("org_identifier", "VARCHAR", "Disambiguated organization id as given (ROR, GRID, Ringgold...), '<source>:<id>'."),
         Column("country", "VARCHAR", "ISO 3166-1 alpha-3 country of the organization's address."),
         Column("country_rule", "VARCHAR", "How the country was decided (as for observations).",
-               accepted=("upstream", "input", "institution_table", "address_text", "email_domain", "institution_modal")),
+               accepted=COUNTRY_RULES),
         Column("city", "VARCHAR", "City of the organization's address."),
         Column("start_year", "INTEGER", "Start year, where given.", unit="year"),
         Column("end_year", "INTEGER", "End year, where given (none: ongoing or not stated).", unit="year"),

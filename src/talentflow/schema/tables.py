@@ -6,7 +6,12 @@ from talentflow.schema.model import Column, Schema, Table
 
 INSTITUTION_TYPES = ("education", "company", "government", "facility", "nonprofit", "other")
 IDENTITY_KINDS = ("stable_id", "name_only")
-COUNTRY_RULES = ("upstream", "input", "institution_table", "address_text", "email_domain", "institution_modal")
+COUNTRY_RULES = ("upstream", "input", "institution_table", "address_text", "email_domain", "institution_modal",
+                 "lab_site", "programme")
+# The place rules, in the order they are tried (docs/places.md); ``programme``: a fellowship or
+# programme only (CIFAR chair...), no location; ``institution_modal``: filled after load.
+PLACE_RULES = ("lab_site", "address_text", "email_domain", "institution_table", "upstream", "input",
+               "institution_modal", "programme")
 RUN_STATUSES = ("ok", "skipped_unchanged", "replaced", "rejected")
 
 INGEST_RUNS = Table(
@@ -102,6 +107,7 @@ OBSERVATIONS = Table(
         Column("institution_id", "VARCHAR", "Institution, normalized.", references="institutions.institution_id"),
         Column("country", "VARCHAR", "ISO 3166-1 alpha-3 country of the affiliation."),
         Column("country_rule", "VARCHAR", "How the country was decided: as given (upstream / input), recoded by the institution table, read from the address or e-mail domain, or filled from the institution's modal country (non-companies only).", accepted=COUNTRY_RULES),
+        Column("place_rule", "VARCHAR", "The rule that placed the observation (country, and city where the same evidence gives it), in the order tried: the lab-site table (multinational lab sites, branch campuses, companies' research sites), country/city tokens of the raw affiliation string, the e-mail domain's country-code TLD, the organizations table's seat (not for companies), the source's country; 'programme' = a fellowship or programme (CIFAR chair...) that is no location; 'institution_modal' = filled after load. country_rule names the same rule for the country.", accepted=PLACE_RULES),
         Column("city", "VARCHAR", "City of this affiliation, where known or inferred."),
         Column("hub", "VARCHAR", "AI hub of this affiliation's city, where any."),
         Column("stage", "VARCHAR", "Career stage or position where given (PhD student, Professor...)."),

@@ -202,8 +202,9 @@ def place(rec: dict, venue_year: str, affiliation: str, domain: str, resolver: R
         obs = sorted(obs, key=lambda o: o["aff_seq"])
         if modal:
             for o in obs:
-                if o["country"] is None and o["institution_id"] in modal:
+                if o["country"] is None and o["institution_id"] in modal and o.get("place_rule") != "programme":
                     o["country"], o["country_rule"] = modal[o["institution_id"]], "institution_modal"
+                    o["place_rule"] = "institution_modal"
         countries: list[str] = []
         for o in obs:
             if o["country"] and o["country"] not in countries:
@@ -311,7 +312,7 @@ def resolver_tables_hash() -> str:
     from importlib import resources
 
     h = hashlib.sha256()
-    for name in ("organizations.csv", "institution_aliases.csv", "hubs.csv"):
+    for name in ("organizations.csv", "institution_aliases.csv", "hubs.csv", "lab_sites.csv", "cities.csv"):
         h.update(resources.files("talentflow.resolve").joinpath(f"data/{name}").read_bytes())
     return h.hexdigest()[:12]
 

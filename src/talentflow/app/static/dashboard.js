@@ -362,12 +362,12 @@
     if (!rows.length) { note(target, "No organization reaches the suppression threshold in this selection."); return; }
     var v = rows.map(function (r) { return 100 * r.foreign_share; });
     var nameLen = narrow() ? 18 : 40;
-    return plot(target, [{type: "bar", orientation: "h", x: v, y: rows.map(function (r) { return short(r.organization, nameLen); }),
+    return plot(target, [{type: "bar", orientation: "h", x: v, y: rows.map(function (r) { return short(r.organization, nameLen - 6) + (r.country ? " · " + r.country : ""); }),
       marker: {color: GAIN},
       error_x: {type: "data", symmetric: false, color: "#333", thickness: 1.2, width: 3,
         array: rows.map(function (r, i) { return Math.max(0, 100 * r.foreign_share_hi - v[i]); }),
         arrayminus: rows.map(function (r, i) { return Math.max(0, v[i] - 100 * r.foreign_share_lo); })},
-      text: rows.map(function (r) { return "<b>" + r.organization + "</b><br>" + fmt(100 * r.foreign_share, 0) + "% foreign-origin " +
+      text: rows.map(function (r) { return "<b>" + r.organization + (r.country ? " in " + r.country : "") + "</b><br>" + fmt(100 * r.foreign_share, 0) + "% foreign-origin " +
         ci(100 * r.foreign_share_lo, 100 * r.foreign_share_hi, 0) + "<br>" + fmt(r.researchers, 0) + " researchers"; }),
       textposition: "none", hovertemplate: "%{text}<extra></extra>"}],
       {margin: {l: 10, r: 10, t: narrow() ? 30 : 10, b: 10}, height: Math.max(360, 20 * rows.length + 70),
