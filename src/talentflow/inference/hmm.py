@@ -51,7 +51,7 @@ class HmmParams:
     move_rate0: float = 0.05
     visit0: float = 0.03
     iterations: int = 50
-    tolerance: float = 1e-5
+    tolerance: float = 1e-4
     threshold: float = 0.5
 
     def __post_init__(self) -> None:

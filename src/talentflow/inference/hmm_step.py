@@ -18,6 +18,7 @@ Researchers seen in a single country are the rules' alone: there is no move for 
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from talentflow.inference.hmm import HmmParams, careers, decode, fit
@@ -41,8 +42,15 @@ def _multi_country_years(wh: Warehouse, p: InferenceParams, obs: str) -> pd.Data
 
 
 def fit_estimates(wh: Warehouse, p: InferenceParams, obs: str) -> dict:
-    """EM estimates on every multi-country researcher of ``obs`` (all batches)."""
-    items = careers(_multi_country_years(wh, p, obs))
+    """EM estimates on the multi-country researchers of ``obs`` (all batches): every one of them,
+    or the ``hmm_fit_sample`` whose keys hash lowest (a fixed, seedless sample: three scalar
+    parameters need thousands of careers, not millions)."""
+    cy = _multi_country_years(wh, p, obs)
+    ids = pd.unique(cy["researcher_id"])
+    if p.hmm_fit_sample and len(ids) > p.hmm_fit_sample:
+        keys = pd.util.hash_array(np.asarray(ids).astype(str).astype(object), categorize=False)
+        cy = cy[cy["researcher_id"].isin(ids[np.argsort(keys, kind="stable")[:p.hmm_fit_sample]])]
+    items = careers(cy)
     est = fit(items, hmm_params(p))
     est["researchers"] = sum(len(g.ids) for g in items)
     return est
@@ -65,15 +73,12 @@ def decode_batch(wh: Warehouse, p: InferenceParams, cyears: str, est: dict) -> N
     picks = cy[["researcher_id", "year", "country", "institution_id", "hub"]]
     residence = residence.merge(picks, on=["researcher_id", "year", "country"], how="left")
     moves = moves[moves["probability"] >= p.hmm_threshold].reset_index(drop=True)
-    # return: the destination is a country of earlier residence on the path
-    earlier = []
-    path = residence.sort_values(["researcher_id", "year"])
-    seen_by = {rid: list(g["country"]) for rid, g in path.groupby("researcher_id")}
-    years_by = {rid: list(g["year"]) for rid, g in path.groupby("researcher_id")}
-    for row in moves.itertuples(index=False):
-        before = [c for c, y in zip(seen_by[row.researcher_id], years_by[row.researcher_id]) if y <= row.year_from]
-        earlier.append(row.destination in before)
-    moves["event_type"] = ["return" if e else "migration" for e in earlier]
+    # return: the destination is a country of the path in a year before the move
+    first_at = residence.groupby(["researcher_id", "country"], as_index=False)["year"].min().rename(
+        columns={"country": "destination", "year": "_first"})
+    moves = moves.merge(first_at, on=["researcher_id", "destination"], how="left")
+    moves["event_type"] = np.where(moves["_first"] <= moves["year_from"], "return", "migration")
+    moves = moves.drop(columns="_first")
     ends = picks.rename(columns={"country": "c"})
     moves = moves.merge(ends.rename(columns={"year": "year_from", "c": "origin", "institution_id": "origin_institution",
                                              "hub": "origin_hub"}), on=["researcher_id", "year_from", "origin"], how="left")

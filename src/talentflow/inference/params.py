@@ -84,7 +84,9 @@ class InferenceParams:
         researchers seen in two or more countries; the rules keep the others, institution and
         sector moves and travelers). A move of the model is an event when its probability is at
         least ``hmm_threshold``; ``hmm_epsilon0`` / ``hmm_move_rate0`` / ``hmm_visit0`` start the EM estimation
-        (``hmm_iterations`` iterations at most), whose estimates are stored in ``model_estimates``.
+        (``hmm_iterations`` iterations at most) on at most ``hmm_fit_sample`` multi-country
+        researchers (0 = all; the sample: the lowest hashes of their keys), whose estimates are
+        stored in ``model_estimates``.
     """
 
     identity: Identity = "stable_id"
@@ -108,6 +110,7 @@ class InferenceParams:
     hmm_move_rate0: float = 0.05
     hmm_visit0: float = 0.03
     hmm_iterations: int = 50
+    hmm_fit_sample: int = 20_000
 
     def __post_init__(self) -> None:
         for name, lit in _LITERALS.items():
@@ -115,7 +118,7 @@ class InferenceParams:
             if value not in get_args(lit):
                 raise ConfigError(f"inference parameter {name}={value!r}: expected one of {', '.join(get_args(lit))}")
         for name in ("max_gap", "min_spell_years", "temporary_window", "min_origin_years", "year_min", "year_max",
-                     "hmm_iterations"):
+                     "hmm_iterations", "hmm_fit_sample"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise ConfigError(f"inference parameter {name}={value!r}: expected a whole number >= 0")
