@@ -18,6 +18,7 @@ import pytest
 
 from talentflow.app import queries as q
 from talentflow.app import validation as val
+from talentflow.inference.params import InferenceParams
 from talentflow.metrics.flows import bucket
 from talentflow.metrics.suppression import protect_residual, small, suppress, with_complement
 from talentflow.report.figures import fmt
@@ -56,7 +57,8 @@ def moves_db(tmp_path_factory):
         w.writerows(rows)
     db = d / "moves.duckdb"
     ingest_csv(db, d / "people.csv")
-    migration_api.infer(db)
+    # the rules: these careers test what the rules' censoring and counts publish
+    migration_api.infer(db, InferenceParams(method="rules"))
     return db
 
 

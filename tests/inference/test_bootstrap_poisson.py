@@ -10,6 +10,7 @@ import pytest
 
 from talentflow import migration_api as mig
 from talentflow.api import ingest_csv
+from talentflow.inference.params import InferenceParams
 from talentflow.metrics import rates as rt
 from talentflow.metrics.common import Selection, select
 from talentflow.metrics.movers import mover_index, movers
@@ -139,7 +140,7 @@ def test_rates_and_headline_on_the_population_at_risk(tmp_path):
     wh = Warehouse.memory()
     try:
         ingest_csv(wh, path)
-        mig.infer(wh)
+        mig.infer(wh, InferenceParams(method="rules"))  # the padded population of the rules
         r = mig.rates(wh, countries=("USA",), period=0, n_boot=50, min_cell=1).iloc[0]
         # 12 movers x 3 padded years + 30 stayers x 5 + 20 x 1
         assert (r["population"], r["population_at_risk"], r["outflows"]) == (206, 186, 12)

@@ -73,7 +73,7 @@ def test_infer_params_file_recorded(tmp_path):
     db = str(tmp_path / "t.duckdb")
     _run(runner, ["ingest", "csv", str(obs), "--db", db])
     toml = tmp_path / "p.toml"
-    toml.write_text("[inference]\nmin_spell_years = 3\ntemporary_window = 1\n")
+    toml.write_text("[inference]\nmethod = \"rules\"\nmin_spell_years = 3\ntemporary_window = 1\n")
     _run(runner, ["infer", "--db", db, "--params", str(toml)])
     from talentflow.store.warehouse import Warehouse
 

@@ -96,7 +96,7 @@ def test_infer_with_the_model_keeps_the_csv_sequence_and_gives_probabilities(tmp
     wh = Warehouse.memory()
     try:
         ingest_csv(wh, path)
-        rules = mig.infer(wh)
+        rules = mig.infer(wh, InferenceParams(method="rules"))
         model = mig.infer(wh, InferenceParams(method="hmm"))
         assert model.params_id != rules.params_id
         ev = mig.events(wh, params_id=model.params_id)

@@ -203,12 +203,15 @@ def _viterbi(loge: np.ndarray, a: np.ndarray) -> np.ndarray:
     la = np.log(a)
     delta = loge[:, 0] - np.log(k)
     back = np.zeros((n, t_len, k), dtype=np.int64)
+    # scores are rounded before each argmax: an exact tie (two countries with equal weight) goes to
+    # the first country in alphabetical order, never to floating-point noise (which differs with
+    # how many researchers are stacked together)
     for t in range(1, t_len):
-        cand = delta[:, :, None] + la[None]
+        cand = np.round(delta[:, :, None] + la[None], 9)
         back[:, t] = cand.argmax(axis=1)
         delta = cand.max(axis=1) + loge[:, t]
     path = np.empty((n, t_len), dtype=np.int64)
-    path[:, -1] = delta.argmax(axis=1)
+    path[:, -1] = np.round(delta, 9).argmax(axis=1)
     for t in range(t_len - 1, 0, -1):
         path[:, t - 1] = np.take_along_axis(back[:, t], path[:, t, None], axis=1)[:, 0]
     return path
@@ -267,7 +270,7 @@ def decode(groups: list[Group], epsilon: float, move_rate: float,
         res_parts.append(pd.DataFrame({
             "researcher_id": np.repeat(g.ids, t_len), "year": years.ravel(),
             "country": np.take_along_axis(g.countries, path, axis=1).ravel(),
-            "posterior": post.ravel(), "observed": observed.ravel()}))
+            "posterior": np.round(post, 9).ravel(), "observed": observed.ravel()}))
         # moves: where the path changes. year_from / year_to: the last observed year of the origin
         # spell and the first observed year of the destination spell. The probability is that of
         # being at the origin in the last year of its spell where the origin is likely (posterior
@@ -284,16 +287,16 @@ def decode(groups: list[Group], epsilon: float, move_rate: float,
             while hi < t_len - 1 and not ob[hi] and pi[hi + 1] == d:
                 hi += 1
             a0 = t - 1
-            while a0 > 0 and pi[a0 - 1] == o and not (ob[a0] and gi[a0, o] >= 0.5):
+            while a0 > 0 and pi[a0 - 1] == o and not (ob[a0] and round(gi[a0, o], 9) >= 0.5):
                 a0 -= 1
             b0 = t
-            while b0 < t_len - 1 and pi[b0 + 1] == d and not (ob[b0] and gi[b0, d] >= 0.5):
+            while b0 < t_len - 1 and pi[b0 + 1] == d and not (ob[b0] and round(gi[b0, d], 9) >= 0.5):
                 b0 += 1
-            prob = float(_joint(parts, a, i, a0, b0)[o, d])
+            prob = round(float(_joint(parts, a, i, a0, b0)[o, d]), 9)
             # the year: the posterior mean of the switch's first year at the destination, rounded down
             span = xi[i, a0:b0, o, d]
             yrs = years[i, a0 + 1:b0 + 1]
-            year = int(np.floor((span * yrs).sum() / span.sum())) if span.sum() > 0 else int(years[i, hi])
+            year = int(np.floor(round(float((span * yrs).sum() / span.sum()), 6))) if span.sum() > 0 else int(years[i, hi])
             mv_rows.append((g.ids[i], g.countries[i, o], g.countries[i, d], int(years[i, lo]), int(years[i, hi]),
                             year, min(prob, 1.0)))
     cols = ["researcher_id", "year", "country", "posterior", "observed"]

@@ -138,8 +138,11 @@ def rate_cube(wh: Warehouse, sel: Selection, boot: BootstrapParams = BootstrapPa
                sum(inflows) AS inflows, sum(outflows) AS outflows, sum(observed) AS observed
         FROM c LEFT JOIN (SELECT DISTINCT researcher_id, namespace FROM researchers) r USING (researcher_id)
         GROUP BY ALL""", {"pid": sel.params_id})
-    params = wh.execute("SELECT params FROM meta_runs WHERE params_id = ?", [sel.params_id])
-    spell = int(json.loads(params[0][0]).get("min_spell_years", 1)) if params else 1
+    params = json.loads(wh.execute("SELECT params FROM meta_runs WHERE params_id = ?", [sel.params_id])[0][0]) \
+        if wh.execute("SELECT 1 FROM meta_runs WHERE params_id = ?", [sel.params_id]) else {}
+    # the rules confirm a move after min_spell_years at the destination; the residence model lists
+    # a move in the last observed year with its probability, so nothing is censored under it
+    spell = int(params.get("min_spell_years", 1)) if params.get("method", "rules") == "rules" else 1
     keys = ["namespace", "country", "year"]
     cells = frame[keys].drop_duplicates().sort_values(keys).reset_index(drop=True)
     c_codes = np.asarray(pd.MultiIndex.from_frame(frame[keys]).map(
@@ -229,17 +232,6 @@ def _finish(out: pd.DataFrame, key: str, first_censored: int, min_cell: int) -> 
 
 
 ESTIMATED, SUPPRESSED, NO_MOVES, CENSORED = "estimated", "suppressed", "no move observed", "censored"
-
-
-def censored_from(wh: Warehouse, sel: Selection) -> int:
-    """The first year of the selection into which a move cannot be confirmed yet: the last observed
-    year, less the run's ``min_spell_years`` - 1 (a move needs that many years at the destination)."""
-    row = wh.execute(f"""SELECT max(year) FROM residence WHERE params_id = ? AND status = 'observed'
-                         AND {sel.researcher_filter()} AND {sel.year_filter('year')}""", [sel.params_id])
-    last = row[0][0] if row and row[0][0] is not None else 10**6
-    params = wh.execute("SELECT params FROM meta_runs WHERE params_id = ?", [sel.params_id])
-    spell = int(json.loads(params[0][0]).get("min_spell_years", 1)) if params else 1
-    return int(last) - max(spell, 1) + 2
 
 
 def brain_drain(wh: Warehouse, sel: Selection, *, boot: BootstrapParams = BootstrapParams(),
