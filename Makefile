@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 DB     ?= out/demo.duckdb
 EXTRAS ?= dev
 
-.PHONY: setup system-deps demo test bench clean docs
+.PHONY: setup system-deps demo test test-fast bench clean docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,11 +33,16 @@ system-deps:
 test: setup system-deps
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
+# The inner loop: everything but the Spark (JVM) and real-browser (chromium) tests, about two minutes.
+test-fast: setup
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not spark and not browser"
+
 bench: setup
 	$(BIN)/python bench/run.py
 
 docs: setup
 	$(BIN)/talentflow schema > docs/schema.md
+	$(BIN)/python -m talentflow.cli.reference > docs/cli.md
 
 clean:
 	rm -rf out .pytest_cache

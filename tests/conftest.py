@@ -76,3 +76,15 @@ def full_warehouse(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("wh") / "full.duckdb"
     ingest_paperlists(path)
     return path
+
+
+def pytest_collection_modifyitems(config, items):
+    """Markers from what a test needs, so that `pytest -m "not spark and not browser"` (make test-fast)
+    leaves out the JVM and the browser: `spark` for the tests of a Spark session (the spark_params
+    fixture), `browser` for those of chromium (the browser fixture, or a *_browser.py file)."""
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        if "spark_params" in names:
+            item.add_marker(pytest.mark.spark)
+        if "browser" in names or item.path.name.endswith("_browser.py"):
+            item.add_marker(pytest.mark.browser)
