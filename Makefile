@@ -15,13 +15,15 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed-$(EXTRAS): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS)]"
+# one stamp per set of extras: .installed-dev (make setup/test), .installed-app (make demo)
+$(VENV)/.installed-%: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[$*]"
 	touch $@
 
 setup: $(VENV)/.installed-$(EXTRAS)
 
-demo: setup
+# the demo needs the core and the app extra (it ends by writing the report): no Spark, no test tools
+demo: $(VENV)/.installed-app
 	mkdir -p out
 	$(BIN)/talentflow demo --db $(DB)
 
