@@ -20,6 +20,8 @@ Usage (from the repository root; talentflow importable, e.g. PYTHONPATH=src):
   TALENTFLOW_MIRROR=/work/shared/data python scripts/snapshot_outputs.py --out /tmp/snap_after --db W.duckdb
   # the differences (nothing printed and exit code 0 = identical)
   python scripts/snapshot_outputs.py --compare /work/snapshots/base /tmp/snap_after
+  # ... one line per differing file: row order only, floating-point noise only, or figures
+  python scripts/snapshot_outputs.py --compare /work/snapshots/base /tmp/snap_after --explain
 
 The baseline of main at ed7ebc0 is in /work/snapshots/base; it was taken with the code of that
 commit on the path and this script (``git archive ed7ebc0 | tar -x -C /tmp/base_src``):
@@ -69,7 +71,12 @@ VOLATILE_COLUMNS = frozenset({
     "scored_at",    # gold_scores
     "seconds",      # wall time of a run
     "run_id",       # ingest run id (uuid4)
+    "first_ingest", "last_ingest",  # provenance: when a source was first / last ingested
 })
+# report.html: its tables print the same timestamps (meta_runs' "First used", inference runs' "Run
+# at") and an inference run's wall time ("Seconds", the cell after a run's timestamp and counts)
+TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?")
+RUN_SECONDS = re.compile(r'(<td>&lt;volatile&gt;</td>(?:<td class="num">[^<]*</td>){2}<td class="num">)[^<]*(</td>)')
 VOLATILE = "<volatile>"
 
 # -- the fixed list of commands -----------------------------------------------------------------------
@@ -329,6 +336,8 @@ def run_report(out: Path, db: Path, norm: Norm, env: dict[str, str], log) -> Non
     page_text = FIGURES.sub('<script type="application/json" id="tf-figures">(figures.json)</script>', text)
     page_text = BIG_SCRIPT.sub("<script>(inlined asset)</script>", page_text)
     page_text = GENERATED.sub(f"Generated {VOLATILE} by talentflow", page_text)
+    page_text = TIMESTAMP.sub(html.escape(VOLATILE), page_text)
+    page_text = RUN_SECONDS.sub(lambda mm: mm.group(1) + html.escape(VOLATILE) + mm.group(2), page_text)
     page_text = CSV_LINK.sub(lambda mm: f'<a download="{mm.group(1)}" href="(the CSV file)"', page_text)
     (folder / "report.html").write_text(norm.text(page_text), encoding="utf-8")
 
@@ -436,6 +445,28 @@ def snapshot(out: Path, db: Path | None, build: bool, parts: set[str]) -> int:
     return 0
 
 
+def renormalise(root: Path) -> int:
+    """Apply the current normalisation to a snapshot taken with an older version of this script
+    (in place; idempotent): CSV columns, JSON keys, report.html."""
+    norm = Norm({})
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and "_logs" not in p.relative_to(root).parts):
+        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".csv":
+            head, sep, rest = text.partition("\n") if text.startswith("# status") else ("", "", text)
+            new = head + sep + norm.csv(rest)
+        elif path.suffix == ".json":
+            new = _dump_json(norm.json(json.loads(text)))
+        elif path.name == "report.html":
+            new = RUN_SECONDS.sub(lambda mm: mm.group(1) + html.escape(VOLATILE) + mm.group(2),
+                                  TIMESTAMP.sub(html.escape(VOLATILE), text))
+        else:
+            continue
+        if new != text:
+            path.write_text(new, encoding="utf-8")
+            print(f"renormalised {path.relative_to(root)}")
+    return 0
+
+
 # -- comparing ----------------------------------------------------------------------------------------
 
 def _files(root: Path) -> set[str]:
@@ -443,7 +474,29 @@ def _files(root: Path) -> set[str]:
             and not p.relative_to(root).as_posix().startswith("_logs/")}
 
 
-def compare(a: Path, b: Path, context: int = 2, max_lines: int = 40) -> int:
+NUMBER = re.compile(r"-?\d+\.\d+(?:[eE][-+]?\d+)?|-?\d+[eE][-+]?\d+")
+
+
+def _rounded(line: str, digits: int) -> str:
+    return NUMBER.sub(lambda m: f"{float(m.group()):.{digits}g}", line)
+
+
+def explain(la: list[str], lb: list[str], digits: int = 9) -> str:
+    """What kind of difference two files' lines show: the rows in another order, floating-point
+    noise (equal when every decimal number is rounded to ``digits`` significant digits), both, or
+    a difference in the figures."""
+    if sorted(la) == sorted(lb):
+        return "row order only (same rows)"
+    ra, rb = [_rounded(x, digits) for x in la], [_rounded(x, digits) for x in lb]
+    if ra == rb:
+        return f"floating-point noise only (equal to {digits} significant digits)"
+    if sorted(ra) == sorted(rb):
+        return f"row order and floating-point noise (same rows to {digits} significant digits)"
+    changed = sum(1 for x, y in zip(ra, rb) if x != y) + abs(len(ra) - len(rb))
+    return f"figures differ ({changed} of {max(len(la), len(lb))} lines beyond {digits} significant digits)"
+
+
+def compare(a: Path, b: Path, context: int = 2, max_lines: int = 40, explain_only: bool = False) -> int:
     """Print every difference between snapshots ``a`` and ``b``; 0 when there is none, 1 otherwise."""
     fa, fb = _files(a), _files(b)
     n = 0
@@ -460,8 +513,10 @@ def compare(a: Path, b: Path, context: int = 2, max_lines: int = 40) -> int:
         n += 1
         la = ta.decode("utf-8", "replace").splitlines()
         lb = tb.decode("utf-8", "replace").splitlines()
+        print(f"differs: {name} ({len(la)} vs {len(lb)} lines): {explain(la, lb)}")
+        if explain_only:
+            continue
         diff = list(difflib.unified_diff(la, lb, f"a/{name}", f"b/{name}", n=context, lineterm=""))
-        print(f"differs: {name} ({len(la)} vs {len(lb)} lines)")
         for line in diff[:max_lines]:
             print("  " + (line if len(line) <= 300 else line[:300] + " …"))
         if len(diff) > max_lines:
@@ -478,9 +533,15 @@ def main(argv=None) -> int:
     ap.add_argument("--build", action="store_true", help="build the warehouse from $TALENTFLOW_MIRROR (BUILD)")
     ap.add_argument("--only", default="cli,report,api", help="parts: cli, report, api (comma-separated)")
     ap.add_argument("--compare", nargs=2, type=Path, metavar=("A", "B"), help="print the differences of two snapshots")
+    ap.add_argument("--normalise", type=Path, metavar="DIR", help="apply this script's normalisation to a "
+                    "snapshot taken with an older version of it (in place)")
+    ap.add_argument("--explain", action="store_true", help="with --compare: one line per differing file, saying "
+                    "whether only the row order or floating-point noise differs (the exit code stays 1)")
     args = ap.parse_args(argv)
+    if args.normalise:
+        return renormalise(args.normalise)
     if args.compare:
-        return compare(*args.compare)
+        return compare(*args.compare, explain_only=args.explain)
     if not args.out or (args.db is None) == (not args.build):
         ap.error("give --out DIR and one of --db WAREHOUSE or --build (or --compare A B)")
     return snapshot(args.out.resolve(), args.db.resolve() if args.db else None, args.build,
