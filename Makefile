@@ -35,9 +35,10 @@ system-deps:
 test: setup system-deps
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
-# The inner loop: everything but the Spark (JVM) and real-browser (chromium) tests, about two minutes.
+# The inner loop: everything but the Spark (JVM), real-browser (chromium) and slow (whole mirror,
+# API fuzzing) tests; markers set in tests/conftest.py. `make test` runs them all.
 test-fast: setup
-	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not spark and not browser"
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not spark and not browser and not slow"
 
 bench: setup
 	$(BIN)/python bench/run.py
