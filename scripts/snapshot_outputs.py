@@ -29,6 +29,12 @@ commit on the path and this script (``git archive ed7ebc0 | tar -x -C /tmp/base_
   cd /work/wt-arch && TALENTFLOW_MIRROR=/work/shared/data PYTHONPATH=/tmp/base_src/src \\
       /work/main/.venv/bin/python scripts/snapshot_outputs.py --out /work/snapshots/base --build
 
+The code at ed7ebc0 is not reproducible from one build to the next: /work/snapshots/base_rerun
+(the same command again) differs from base in 26 files, all of three kinds (see
+/work/snapshots/README.md): the specialization bootstrap intervals (works indexed in a query's row
+order), the row order of `talentflow events`, and floating-point noise of parallel sums. Until those
+are fixed, ``--compare ... --explain`` tells them apart from a real change.
+
 ``--build`` runs BUILD (ingest paperlists, infer, tag, specialization, collab --save,
 circulation --save, scenario run --save, gold score, gold places) into ``<out>/_logs/warehouse.duckdb``;
 the figures those commands print are part of the snapshot too (cli/build_*.csv).
