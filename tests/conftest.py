@@ -76,3 +76,20 @@ def full_warehouse(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("wh") / "full.duckdb"
     ingest_paperlists(path)
     return path
+
+
+def pytest_collection_modifyitems(config, items):
+    """Markers from what a test needs, so that the inner loop (make test-fast:
+    `pytest -m "not spark and not browser and not slow"`) leaves out the JVM, the browser and the
+    minutes-long tests: `spark` for the tests of a Spark session (the spark_params fixture),
+    `browser` for those of chromium (the browser fixture, or a *_browser.py file), `slow` for those
+    on the whole mirror (the full_warehouse fixture, about a minute to build); the two API fuzzers
+    (schemathesis, about a minute each) carry `slow` themselves."""
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        if "spark_params" in names:
+            item.add_marker(pytest.mark.spark)
+        if "browser" in names or item.path.name.endswith("_browser.py"):
+            item.add_marker(pytest.mark.browser)
+        if "full_warehouse" in names:
+            item.add_marker(pytest.mark.slow)

@@ -71,6 +71,7 @@ def test_name_pattern_is_explicit_and_within_the_queries_rule():
         assert server.match(name), name
 
 
+@pytest.mark.slow  # about a minute of generated requests (make test-fast leaves it out)
 def test_schemathesis_all_checks_pass(app_client):
     schema = _schema(app_client.app)
     ops = [r.ok() for r in schema.get_all_operations()]

@@ -19,6 +19,7 @@ FUZZ_EXAMPLES = 12
 SLOW = {"/api/v1/validation": 3, "/api/v1/organizations": 6, "/api/v1/headline": 6}
 
 
+@pytest.mark.slow  # about a minute of generated requests (make test-fast leaves it out)
 def test_no_server_error_on_generated_requests(app_db):
     from talentflow.app.server import create_app
 

@@ -621,7 +621,7 @@ def _routes(app: FastAPI) -> None:
 
 
 def _pages(app: FastAPI) -> None:
-    from talentflow.report.bundle import plotly_js_path, world_topojson
+    from talentflow.assets import plotly_js_path, world_topojson
 
     geo_js = "window.PlotlyGeoAssets = {topojson: {world_110m: " + world_topojson() + "}};\n"
     cache = {"Cache-Control": "public, max-age=86400"}

@@ -9,7 +9,7 @@ import pkgutil
 
 from talentflow.cli.app import app
 
-_SUPPORT = {"app", "common", "output"}
+_SUPPORT = {"app", "common", "output", "reference"}
 for _mod in sorted(m.name for m in pkgutil.iter_modules(__path__)):
     if _mod not in _SUPPORT:
         importlib.import_module(f"{__name__}.{_mod}")

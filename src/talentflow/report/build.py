@@ -23,7 +23,7 @@ from talentflow.app import queries as q
 from talentflow.errors import ConfigError, InputError, TalentflowError
 from talentflow.metrics.suppression import small
 from talentflow.report import figures as fg
-from talentflow.report.bundle import plotly_js, world_topojson
+from talentflow.assets import plotly_js, world_topojson
 from talentflow.report.tables import Col, TableView, view
 
 

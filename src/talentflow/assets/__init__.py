@@ -1,5 +1,8 @@
 """The JavaScript and map data the report inlines and the dashboard serves: plotly.js (from the
-``plotly`` package) and the world outlines (vendored in ``assets/``, see assets/PROVENANCE.md)."""
+``plotly`` package) and the world outlines (vendored in this folder, see PROVENANCE.md).
+
+A package of its own, below both edges: the report (``talentflow.report``) and the web app
+(``talentflow.app``) read it without importing each other."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from pathlib import Path
 
 from talentflow.errors import ConfigError
 
-ASSETS = Path(__file__).resolve().parent / "assets"
+ASSETS = Path(__file__).resolve().parent
 
 
 def plotly_js_path() -> Path:

@@ -1,0 +1,1 @@
+"""Application-domain tagging of works: keyword rules, an optional semantic classifier, evaluation."""
