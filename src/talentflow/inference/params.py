@@ -104,7 +104,7 @@ class InferenceParams:
     boundary_share: float = 0.5
     year_min: int = 0
     year_max: int = 9999
-    method: Method = "hmm"
+    method: Method = "rules"
     hmm_threshold: float = 0.5
     hmm_epsilon0: float = 0.1
     hmm_move_rate0: float = 0.05
