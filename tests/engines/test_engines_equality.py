@@ -103,10 +103,10 @@ def test_cli_flows_spark_prints_the_same_rows(full_warehouse, tmp_path, spark_pa
     db = tmp_path / "mirror.duckdb"
     shutil.copy(full_warehouse, db)
     runner = CliRunner()
-    refused = runner.invoke(app, ["infer", "--db", str(db), "--engine", "spark", "--spark-master",
+    refused = runner.invoke(app, ["infer", "--db", str(db), "--method", "hmm", "--engine", "spark", "--spark-master",
                                   spark_params.spark_master])
     assert refused.exit_code != 0 and "duckdb engine only" in refused.output  # the residence model is numpy
-    inferred = runner.invoke(app, ["infer", "--db", str(db)])
+    inferred = runner.invoke(app, ["infer", "--db", str(db), "--method", "hmm"])
     assert inferred.exit_code == 0, inferred.output
     args = ["flows", "--db", str(db), "--level", "country", "--format", "csv"]
     model = runner.invoke(app, args + ["--engine", "spark", "--spark-master", spark_params.spark_master])
