@@ -118,7 +118,8 @@ CREATE TABLE careers AS
 INSERT INTO observations
     SELECT c.researcher_id, 'w' || i AS work_id, y AS year,
            'inst' || (CASE WHEN cc = c.home THEN c.home * 10 + hash(i, 8) % 3 ELSE cc * 10 END) AS institution_id,
-           cl.iso3 AS country, 'upstream' AS country_rule, NULL AS city, NULL AS hub, NULL AS stage,
+           cl.iso3 AS country, 'upstream' AS country_rule, 'upstream' AS place_rule, NULL AS city, NULL AS hub,
+           NULL AS stage,
            1.0 AS weight, 0 AS aff_seq, 'bench' AS source, 'bench' AS file
     FROM (
         SELECT i, i // 8 AS rid, y,
