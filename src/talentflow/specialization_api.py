@@ -343,7 +343,8 @@ def compute_specialization(wh: Warehouse, params: SpecializationParams, tax: Tax
         lo = np.full(len(frame), np.nan)
         hi = np.full(len(frame), np.nan)
         if params.bootstrap > 0 and len(flat_keep):
-            w_ids = pd.Index(pd.unique(bp["work_id"]))
+            # sorted: a replicate draws the same works whatever order the query returned them in
+            w_ids = pd.Index(sorted(pd.unique(bp["work_id"])))
             cw = w_ids.get_indexer(cp["work_id"])
             ok = cw >= 0
             lo_k, hi_k = bootstrap_rca(cw[ok], (cr * F + cf)[ok], cp["value"].to_numpy()[ok],
