@@ -48,9 +48,6 @@ def infer(db: DB, params: InferenceParams | None = None, *, engine: str = "duckd
         from talentflow import migration_api
 
         return migration_api.infer(db, p)
-    if p.method != "rules":
-        raise ConfigError(f"--method {p.method} runs on the duckdb engine only (the residence model is numpy, "
-                          "not SQL); use --engine duckdb")
     from talentflow.engines.inference import infer_on_engine
 
     with opened(db) as wh:
@@ -82,13 +79,8 @@ def flows(db: DB, *, engine: str = "duckdb", spark_master: str = "local[*]", lev
                                    event_types=event_types, params_id=params_id)
     with opened(db, read_only=True) as wh:
         sel = select(wh, params_id, panel, year_from, year_to)
-        p = params_of(wh, sel.params_id)
-        if p.method != "rules":
-            raise ConfigError(f"flows --engine spark recomputes run {sel.params_id}'s careers on Spark, which runs the "
-                              f"rules only, and this run used --method {p.method}: use --engine duckdb (it reads the "
-                              "stored events), or a run of `talentflow infer --method rules`")
         with RelationalRun(wh, ep) as run:
-            return stamp(run.flows(p, sel, fp), wh, sel.params_id)
+            return stamp(run.flows(params_of(wh, sel.params_id), sel, fp), wh, sel.params_id)
 
 
 def top_flows(db: DB, *, engine: str = "duckdb", spark_master: str = "local[*]", level: str = "org", n: int = 10,

@@ -31,6 +31,7 @@ import pandas as pd
 
 from talentflow.errors import ConfigError, InputError, WarehouseError
 from talentflow.metrics.suppression import small
+from talentflow.metrics.uncertainty import use_bank
 from talentflow.store.warehouse import Warehouse
 
 Level = Literal["country", "region", "hub", "org"]
@@ -277,8 +278,6 @@ class Reader:
             self._local.depth = depth + 1
             computed = True
             try:
-                from talentflow.metrics.uncertainty import use_bank
-
                 bank = self.weight_bank(self.bank_boot) if depth == 0 and kind != "weight_bank" else None
                 with use_bank(bank) if bank is not None else contextlib.nullcontext():
                     outcome = _Outcome(value=compute())

@@ -54,6 +54,13 @@ def staging_steps(p: InferenceParams, prefix: str = PREFIX) -> list[tuple[str, s
         from talentflow.errors import ConfigError
 
         raise ConfigError("--identity resolved runs on the duckdb engine only (the persons join is not ported)")
+    if p.method != "rules":
+        from talentflow.errors import ConfigError
+
+        raise ConfigError(f"--method {p.method} runs on the duckdb engine only: this engine runs the rules only (the "
+                          "residence model is numpy, not SQL), so it cannot infer or recompute a model run's careers; "
+                          "use --engine duckdb (flows read the stored events), or a run of `talentflow infer --method "
+                          "rules`")
     return [(prefix + "obs", obs_view_sql("observations o", p, identity_filter(p))),
             (prefix + "inst", "SELECT institution_id, type FROM institutions")]
 

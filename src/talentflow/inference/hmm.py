@@ -55,15 +55,16 @@ class HmmParams:
     threshold: float = 0.5
 
     def __post_init__(self) -> None:
-        if not isinstance(self.visit0, (int, float)) or not 0 <= self.visit0 < 0.5:
+        if not isinstance(self.visit0, (int, float)) or isinstance(self.visit0, bool) or not 0 <= self.visit0 < 0.5:
             raise ConfigError(f"hmm parameter visit0={self.visit0!r}: expected a probability in [0, 0.5)")
         for name in ("epsilon0", "move_rate0"):
             v = getattr(self, name)
-            if not isinstance(v, (int, float)) or not 0 < v < 0.5:
+            if not isinstance(v, (int, float)) or isinstance(v, bool) or not 0 < v < 0.5:
                 raise ConfigError(f"hmm parameter {name}={v!r}: expected a probability in (0, 0.5)")
         if not isinstance(self.iterations, int) or self.iterations < 0:
             raise ConfigError(f"hmm parameter iterations={self.iterations!r}: expected a whole number >= 0")
-        if not 0 <= self.threshold <= 1:
+        if not isinstance(self.threshold, (int, float)) or isinstance(self.threshold, bool) \
+                or not 0 <= self.threshold <= 1:
             raise ConfigError(f"hmm parameter threshold={self.threshold!r}: expected a probability in [0, 1]")
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from talentflow.inference.hmm import HmmParams, careers, decode, fit
+from talentflow.inference.hmm import careers, decode, fit
 from talentflow.inference.params import InferenceParams
 from talentflow.inference.residence import _sector_case, country_years_sql
 from talentflow.store.warehouse import Warehouse
@@ -29,14 +29,11 @@ from talentflow.store.warehouse import Warehouse
 RES_VIEW, EV_VIEW = "_hmm_res", "_hmm_ev"
 
 
-def hmm_params(p: InferenceParams) -> HmmParams:
-    return HmmParams(epsilon0=p.hmm_epsilon0, move_rate0=p.hmm_move_rate0, visit0=p.hmm_visit0,
-                     iterations=p.hmm_iterations, threshold=p.hmm_threshold)
-
-
-def _multi_country_years(wh: Warehouse, p: InferenceParams, obs: str) -> pd.DataFrame:
+def _multi_country_years(wh: Warehouse, cyears: str) -> pd.DataFrame:
+    """The rows of a country-years relation (``residence.country_years_sql``) of researchers seen in
+    two or more countries, with each year's heaviest institution and hub there."""
     return wh.query(f"""
-        WITH cy AS ({country_years_sql(p, obs)})
+        WITH cy AS (SELECT * FROM {cyears})
         SELECT researcher_id, year, country, w, pick.i AS institution_id, pick.h AS hub FROM cy
         WHERE researcher_id IN (SELECT researcher_id FROM cy GROUP BY 1 HAVING count(DISTINCT country) >= 2)""")
 
@@ -45,13 +42,13 @@ def fit_estimates(wh: Warehouse, p: InferenceParams, obs: str) -> dict:
     """EM estimates on the multi-country researchers of ``obs`` (all batches): every one of them,
     or the ``hmm_fit_sample`` whose keys hash lowest (a fixed, seedless sample: three scalar
     parameters need thousands of careers, not millions)."""
-    cy = _multi_country_years(wh, p, obs)
+    cy = _multi_country_years(wh, f"({country_years_sql(p, obs)})")
     ids = pd.unique(cy["researcher_id"])
     if p.hmm_fit_sample and len(ids) > p.hmm_fit_sample:
         keys = pd.util.hash_array(np.asarray(ids).astype(str).astype(object), categorize=False)
         cy = cy[cy["researcher_id"].isin(ids[np.argsort(keys, kind="stable")[:p.hmm_fit_sample]])]
     items = careers(cy)
-    est = fit(items, hmm_params(p))
+    est = fit(items, p.hmm)
     est["researchers"] = sum(len(g.ids) for g in items)
     return est
 
@@ -65,9 +62,7 @@ def store_estimates(wh: Warehouse, params_id: str, est: dict) -> None:
 def decode_batch(wh: Warehouse, p: InferenceParams, cyears: str, est: dict) -> None:
     """Decode the multi-country researchers of the batch (``cyears``: the rules' country-years table)
     into the views ``_hmm_res`` and ``_hmm_ev`` (keyed like the batch: hashed researcher ids)."""
-    cy = wh.query(f"""
-        SELECT researcher_id, year, country, w, pick.i AS institution_id, pick.h AS hub FROM {cyears}
-        WHERE researcher_id IN (SELECT researcher_id FROM {cyears} GROUP BY 1 HAVING count(DISTINCT country) >= 2)""")
+    cy = _multi_country_years(wh, cyears)
     items = careers(cy)
     residence, moves = decode(items, est["epsilon"], est["move_rate"], est["visit"])
     picks = cy[["researcher_id", "year", "country", "institution_id", "hub"]]

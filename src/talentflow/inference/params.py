@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Literal, get_args
 
 from talentflow.errors import ConfigError
+from talentflow.inference.hmm import HmmParams
 
 Identity = Literal["stable_id", "resolved", "all"]
 TieBreak = Literal["previous", "next", "alphabetical"]
@@ -124,19 +125,22 @@ class InferenceParams:
                 raise ConfigError(f"inference parameter {name}={value!r}: expected a whole number >= 0")
         if self.min_spell_years < 1 or self.min_origin_years < 1:
             raise ConfigError("inference parameters min_spell_years and min_origin_years must be >= 1")
-        if not isinstance(self.hmm_threshold, (int, float)) or not 0 <= self.hmm_threshold <= 1:
-            raise ConfigError(f"inference parameter hmm_threshold={self.hmm_threshold!r}: expected a probability in [0, 1]")
-        for name in ("hmm_epsilon0", "hmm_move_rate0", "hmm_visit0"):
-            value = getattr(self, name)
-            if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value < 0.5 \
-                    or (value == 0 and name != "hmm_visit0"):
-                raise ConfigError(f"inference parameter {name}={value!r}: expected a probability in (0, 0.5)")
+        try:  # the model's fields are HmmParams' (one set of checks), named here as hmm_<field>
+            self.hmm
+        except ConfigError as exc:
+            raise ConfigError(str(exc).replace("hmm parameter ", "inference parameter hmm_")) from None
         if not isinstance(self.boundary_share, (int, float)) or not 0 <= self.boundary_share <= 1:
             raise ConfigError(f"inference parameter boundary_share={self.boundary_share!r}: expected a share in [0, 1]")
         for name in ("min_evidence", "traveler_min_weight"):
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 10:
                 raise ConfigError(f"inference parameter {name}={value!r}: expected a number in [0, 10]")
+
+    @property
+    def hmm(self) -> HmmParams:
+        """The residence model's parameters (method hmm)."""
+        return HmmParams(epsilon0=self.hmm_epsilon0, move_rate0=self.hmm_move_rate0, visit0=self.hmm_visit0,
+                         iterations=self.hmm_iterations, threshold=self.hmm_threshold)
 
     def with_overrides(self, **changes) -> "InferenceParams":
         """A copy with the given fields changed (None values are ignored)."""

@@ -30,12 +30,13 @@ the year(s) of a period in them (its rates undercount the moves).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from talentflow.errors import WarehouseError
+from talentflow.inference.run import params_of
 from talentflow.metrics.common import Selection
 from talentflow.metrics.flows import COUNTRY_MOVES, bucket
 from talentflow.metrics.suppression import suppress, with_complement
@@ -67,24 +68,38 @@ RATE_STATS = ("net", "in_rate", "out_rate", "net_rate", "net_share_pct", "mei", 
 AT_RISK_STATS = ("in_rate_at_risk", "out_rate_at_risk", "net_rate_at_risk")
 
 
-def contributions(wh: Warehouse, sel: Selection, period: int = 1,
-                  event_types: tuple[str, ...] = COUNTRY_MOVES) -> pd.DataFrame:
-    """One row per researcher, country and year/period: population (person-years), inflows, outflows."""
+def contribution_rows(wh: Warehouse, sel: Selection, event_types: tuple[str, ...] = COUNTRY_MOVES) -> pd.DataFrame:
+    """One row per researcher, namespace, country and year of the selection: population
+    (person-years), population_at_risk, inflows, outflows and observed person-years."""
     types = ", ".join("'" + t + "'" for t in event_types)
-    frame = wh.query(f"""
-        WITH pop AS (
-            SELECT researcher_id, country, year, 1.0 AS population, 0.0 AS inflows, 0.0 AS outflows
+    return wh.query(f"""
+        WITH risk AS (  -- researchers observed in at least two years of the run: who could show a move
+            SELECT researcher_id FROM residence WHERE params_id = $pid AND status = 'observed'
+            GROUP BY researcher_id HAVING count(DISTINCT year) >= 2),
+        pop AS (
+            SELECT researcher_id, country, year, 1.0 AS population,
+                   CASE WHEN researcher_id IN (SELECT researcher_id FROM risk) THEN 1.0 ELSE 0.0 END AS population_at_risk,
+                   0.0 AS inflows, 0.0 AS outflows, CASE WHEN status = 'observed' THEN 1.0 ELSE 0.0 END AS observed
             FROM residence WHERE params_id = $pid AND {sel.researcher_filter()} AND {sel.year_filter('year')}),
         ev AS (
             SELECT researcher_id, origin, destination, year_to AS year FROM events
             WHERE params_id = $pid AND kind = 'country' AND event_type IN ({types})
-                  AND {sel.researcher_filter()} AND {sel.year_filter('year_to')})
-        SELECT researcher_id, country, year, sum(population) AS population, sum(inflows) AS inflows,
-               sum(outflows) AS outflows
-        FROM (SELECT * FROM pop
-              UNION ALL SELECT researcher_id, destination, year, 0.0, 1.0, 0.0 FROM ev
-              UNION ALL SELECT researcher_id, origin, year, 0.0, 0.0, 1.0 FROM ev)
+                  AND {sel.researcher_filter()} AND {sel.year_filter('year_to')}),
+        c AS (SELECT * FROM pop
+              UNION ALL SELECT researcher_id, destination, year, 0.0, 0.0, 1.0, 0.0, 0.0 FROM ev
+              UNION ALL SELECT researcher_id, origin, year, 0.0, 0.0, 0.0, 1.0, 0.0 FROM ev)
+        SELECT c.researcher_id, coalesce(r.namespace, '') AS namespace, c.country, c.year,
+               sum(population) AS population, sum(population_at_risk) AS population_at_risk,
+               sum(inflows) AS inflows, sum(outflows) AS outflows, sum(observed) AS observed
+        FROM c LEFT JOIN (SELECT DISTINCT researcher_id, namespace FROM researchers) r USING (researcher_id)
         GROUP BY ALL""", {"pid": sel.params_id})
+
+
+def contributions(wh: Warehouse, sel: Selection, period: int = 1,
+                  event_types: tuple[str, ...] = COUNTRY_MOVES) -> pd.DataFrame:
+    """One row per researcher, country and year/period: population (person-years), inflows, outflows."""
+    frame = contribution_rows(wh, sel, event_types).groupby(["researcher_id", "country", "year"], as_index=False)[
+        ["population", "inflows", "outflows"]].sum()
     key = "year" if period == 1 else "period"
     frame[key] = bucket(frame["year"], period, sel.year_from)
     if key != "year":
@@ -116,33 +131,14 @@ VALUES = ("population", "population_at_risk", "inflows", "outflows")
 def rate_cube(wh: Warehouse, sel: Selection, boot: BootstrapParams = BootstrapParams(),
               event_types: tuple[str, ...] = COUNTRY_MOVES) -> RateCube:
     """The cube of a selection (all of a run: ``Selection(params_id)``)."""
-    types = ", ".join("'" + t + "'" for t in event_types)
-    frame = wh.query(f"""
-        WITH risk AS (  -- researchers observed in at least two years of the run: who could show a move
-            SELECT researcher_id FROM residence WHERE params_id = $pid AND status = 'observed'
-            GROUP BY researcher_id HAVING count(DISTINCT year) >= 2),
-        pop AS (
-            SELECT researcher_id, country, year, 1.0 AS population,
-                   CASE WHEN researcher_id IN (SELECT researcher_id FROM risk) THEN 1.0 ELSE 0.0 END AS population_at_risk,
-                   0.0 AS inflows, 0.0 AS outflows, CASE WHEN status = 'observed' THEN 1.0 ELSE 0.0 END AS observed
-            FROM residence WHERE params_id = $pid AND {sel.researcher_filter()} AND {sel.year_filter('year')}),
-        ev AS (
-            SELECT researcher_id, origin, destination, year_to AS year FROM events
-            WHERE params_id = $pid AND kind = 'country' AND event_type IN ({types})
-                  AND {sel.researcher_filter()} AND {sel.year_filter('year_to')}),
-        c AS (SELECT * FROM pop
-              UNION ALL SELECT researcher_id, destination, year, 0.0, 0.0, 1.0, 0.0, 0.0 FROM ev
-              UNION ALL SELECT researcher_id, origin, year, 0.0, 0.0, 0.0, 1.0, 0.0 FROM ev)
-        SELECT c.researcher_id, coalesce(r.namespace, '') AS namespace, c.country, c.year,
-               sum(population) AS population, sum(population_at_risk) AS population_at_risk,
-               sum(inflows) AS inflows, sum(outflows) AS outflows, sum(observed) AS observed
-        FROM c LEFT JOIN (SELECT DISTINCT researcher_id, namespace FROM researchers) r USING (researcher_id)
-        GROUP BY ALL""", {"pid": sel.params_id})
-    params = json.loads(wh.execute("SELECT params FROM meta_runs WHERE params_id = ?", [sel.params_id])[0][0]) \
-        if wh.execute("SELECT 1 FROM meta_runs WHERE params_id = ?", [sel.params_id]) else {}
+    frame = contribution_rows(wh, sel, event_types)
     # the rules confirm a move after min_spell_years at the destination; the residence model lists
     # a move in the last observed year with its probability, so nothing is censored under it
-    spell = int(params.get("min_spell_years", 1)) if params.get("method", "rules") == "rules" else 1
+    try:
+        p = params_of(wh, sel.params_id)
+        spell = p.min_spell_years if p.method == "rules" else 1
+    except WarehouseError:  # no recorded parameters: nothing is known to be censored
+        spell = 1
     keys = ["namespace", "country", "year"]
     cells = frame[keys].drop_duplicates().sort_values(keys).reset_index(drop=True)
     c_codes = np.asarray(pd.MultiIndex.from_frame(frame[keys]).map(
